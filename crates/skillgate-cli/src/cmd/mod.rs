@@ -1,0 +1,20 @@
+//! One module per subcommand.
+
+use std::path::PathBuf;
+
+pub mod cert;
+pub mod check_config;
+pub mod dev_ca;
+pub mod dialog;
+pub mod init;
+pub mod invoke;
+pub mod serve;
+pub mod sign;
+pub mod verify;
+
+/// Settings shared by every subcommand.
+#[derive(Debug, Clone)]
+pub struct Globals {
+    /// The resolved data directory (see `paths::data_dir`).
+    pub data_dir: PathBuf,
+}
