@@ -1,0 +1,741 @@
+//! The server configuration: one TOML file, environment overrides, validation.
+//!
+//! Parsing and validation are pure: [`Config::from_toml_str`] takes text,
+//! [`Config::apply_env`] takes a lookup function, so both are tested without
+//! touching the process environment or the file system.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Default listen address when nothing is configured: every IPv4 interface, port 8443
+/// (443 needs privileges, see docs/deployment.md).
+pub const DEFAULT_LISTEN: &str = "0.0.0.0:8443";
+/// Default URL path of a skill.
+pub const DEFAULT_PATH: &str = "/alexa";
+/// Default cap on a request body. Real Alexa requests are well under 16 KiB; 128 KiB leaves
+/// room for large `context` objects (APL viewports, many devices) while refusing floods.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 128 * 1024;
+/// The most the request timestamp may differ from now (Amazon's rule; never more).
+pub const MAX_TIMESTAMP_TOLERANCE_SECS: u64 = 150;
+/// Alexa waits 8 seconds for an answer; the handler deadline must stay under it.
+pub const MAX_HANDLER_TIMEOUT_MS: u64 = 8_000;
+
+/// Environment variables that override the file (or the defaults), in the order applied.
+pub const ENV_OVERRIDES: &[(&str, &str)] = &[
+    ("SKILLGATE_LISTEN", "listen"),
+    ("SKILLGATE_ADMIN_LISTEN", "admin_listen"),
+    ("SKILLGATE_LOG_FORMAT", "log.format"),
+    ("SKILLGATE_LOG_LEVEL", "log.level"),
+    ("SKILLGATE_TLS", "tls.enabled (on/off)"),
+    ("SKILLGATE_TLS_CERT", "tls.certificate[0].cert"),
+    ("SKILLGATE_TLS_KEY", "tls.certificate[0].key"),
+    ("SKILLGATE_MAX_BODY_BYTES", "limits.max_body_bytes"),
+    ("SKILLGATE_RECORD_DIR", "record_dir"),
+];
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address of the main (Alexa-facing) listener.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// Optional separate plain-HTTP address for `/healthz` and `/metrics`; when absent they
+    /// are served on the main listener.
+    #[serde(default)]
+    pub admin_listen: Option<SocketAddr>,
+    /// When set, every verified request and its answer is written to this directory
+    /// (tokens masked), for replay with `skillgate invoke --file`.
+    #[serde(default)]
+    pub record_dir: Option<PathBuf>,
+    /// TLS settings.
+    #[serde(default)]
+    pub tls: TlsConfig,
+    /// HTTP limits and timeouts.
+    #[serde(default)]
+    pub limits: LimitsConfig,
+    /// Verification settings.
+    #[serde(default)]
+    pub verify: VerifyConfig,
+    /// Logging.
+    #[serde(default)]
+    pub log: LogConfig,
+    /// Development-only switches, each logged loudly at start-up.
+    #[serde(default)]
+    pub dev: DevConfig,
+    /// The skills served.
+    #[serde(default)]
+    pub skill: Vec<SkillConfig>,
+}
+
+/// TLS settings.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// `false` serves plain HTTP (only behind a TLS-terminating proxy: Alexa needs TLS).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Certificate/key pairs (PEM). The first is the default; others are chosen by SNI.
+    /// None: a development certificate is generated in the data directory.
+    #[serde(default)]
+    pub certificate: Vec<CertificateFiles>,
+    /// How often the files are checked for changes (seconds); 0 turns polling off
+    /// (SIGHUP still reloads).
+    #[serde(default = "default_reload_secs")]
+    pub reload_interval_secs: u64,
+    /// Time allowed for a TLS handshake (seconds).
+    #[serde(default = "default_handshake_secs")]
+    pub handshake_timeout_secs: u64,
+}
+
+impl Default for TlsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            certificate: Vec::new(),
+            reload_interval_secs: default_reload_secs(),
+            handshake_timeout_secs: default_handshake_secs(),
+        }
+    }
+}
+
+/// One certificate chain and its private key, both PEM files (e.g. certbot's
+/// `fullchain.pem` and `privkey.pem`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateFiles {
+    /// The chain: server certificate first, then intermediates.
+    pub cert: PathBuf,
+    /// The private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
+/// HTTP limits and timeouts.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Largest accepted request body; larger ones get 413 before they are read.
+    #[serde(default = "default_max_body")]
+    pub max_body_bytes: usize,
+    /// Time allowed to receive the request headers (seconds).
+    #[serde(default = "default_ten")]
+    pub header_read_timeout_secs: u64,
+    /// Time allowed to receive the request body (seconds).
+    #[serde(default = "default_ten")]
+    pub body_read_timeout_secs: u64,
+    /// Deadline for a skill's answer (milliseconds, at most 8000: Alexa's own limit).
+    #[serde(default = "default_handler_ms")]
+    pub handler_timeout_ms: u64,
+    /// Most simultaneous connections; more are closed at once.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// How long a graceful shutdown waits for in-flight requests (seconds).
+    #[serde(default = "default_grace_secs")]
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: default_max_body(),
+            header_read_timeout_secs: default_ten(),
+            body_read_timeout_secs: default_ten(),
+            handler_timeout_ms: default_handler_ms(),
+            max_connections: default_max_connections(),
+            shutdown_grace_secs: default_grace_secs(),
+        }
+    }
+}
+
+impl LimitsConfig {
+    /// Header read timeout as a duration.
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_secs)
+    }
+    /// Body read timeout as a duration.
+    pub fn body_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.body_read_timeout_secs)
+    }
+    /// Handler deadline as a duration.
+    pub fn handler_timeout(&self) -> Duration {
+        Duration::from_millis(self.handler_timeout_ms)
+    }
+    /// Shutdown grace period as a duration.
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
+    }
+}
+
+/// Verification settings (production-safe ones only; looser ones live in `[dev]`).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyConfig {
+    /// Also accept the legacy SHA-1 `Signature` header (Alexa sends `Signature-256`).
+    #[serde(default)]
+    pub allow_sha1: bool,
+    /// Allowed difference between the request timestamp and now (seconds, at most 150).
+    #[serde(default = "default_tolerance")]
+    pub timestamp_tolerance_secs: u64,
+}
+
+impl Default for VerifyConfig {
+    fn default() -> Self {
+        Self {
+            allow_sha1: false,
+            timestamp_tolerance_secs: default_tolerance(),
+        }
+    }
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = ConfigError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            other => Err(ConfigError::Invalid(format!(
+                "log format must be \"text\" or \"json\", not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// Logging settings.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    #[serde(default)]
+    pub format: LogFormat,
+    /// A tracing filter (`info`, `skillgate_server=debug`, ...); `RUST_LOG` wins when set.
+    #[serde(default = "default_level")]
+    pub level: String,
+    /// Log user ids, device ids and tokens unmasked (debugging only).
+    #[serde(default)]
+    pub unmask: bool,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Text,
+            level: default_level(),
+            unmask: false,
+        }
+    }
+}
+
+/// Development-only switches. Each one weakens verification and is logged at warn level
+/// at start-up; none belongs in a production file.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DevConfig {
+    /// PEM files of extra root certificates trusted for the signing chain.
+    #[serde(default)]
+    pub extra_trust_anchors: Vec<PathBuf>,
+    /// Trust the local development CA (`skillgate dev-ca init`), like `serve --dev-ca`.
+    #[serde(default)]
+    pub dev_ca: bool,
+    /// Connect to this address instead of s3.amazonaws.com when downloading chains.
+    #[serde(default)]
+    pub chain_connect_to: Option<SocketAddr>,
+    /// Accept request timestamps this many seconds away from now (replaying old captures).
+    #[serde(default)]
+    pub loose_timestamp_secs: Option<u64>,
+    /// Let skills without `application_ids` accept any skill id.
+    #[serde(default)]
+    pub any_application_id: bool,
+}
+
+impl DevConfig {
+    /// Human-readable warnings, one per development switch that is on.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for anchor in &self.extra_trust_anchors {
+            out.push(format!(
+                "DEVELOPMENT ONLY: extra trust anchor {} is trusted for Alexa signing chains",
+                anchor.display()
+            ));
+        }
+        if self.dev_ca {
+            out.push(
+                "DEVELOPMENT ONLY: the local dev CA is trusted: requests it signs pass verification"
+                    .to_owned(),
+            );
+        }
+        if let Some(addr) = self.chain_connect_to {
+            out.push(format!(
+                "DEVELOPMENT ONLY: signing chains are downloaded from {addr} instead of s3.amazonaws.com"
+            ));
+        }
+        if let Some(secs) = self.loose_timestamp_secs {
+            out.push(format!(
+                "DEVELOPMENT ONLY: request timestamps up to {secs} s old are accepted (Alexa requires 150 s)"
+            ));
+        }
+        if self.any_application_id {
+            out.push(
+                "DEVELOPMENT ONLY: skills without application_ids accept ANY skill id".to_owned(),
+            );
+        }
+        out
+    }
+}
+
+/// One skill served by this server.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SkillConfig {
+    /// A short name for logs and metrics.
+    pub name: String,
+    /// URL path (default `/alexa`). Several skills may share one path: requests are then
+    /// routed by application id.
+    #[serde(default = "default_path")]
+    pub path: String,
+    /// The skill ids (`amzn1.ask.skill.…`) this skill answers.
+    #[serde(default)]
+    pub application_ids: Vec<String>,
+    /// A native skill registered by name (e.g. `home`, `hello`).
+    #[serde(default)]
+    pub handler: Option<String>,
+    /// Gateway mode: forward verified requests to this HTTP(S) URL.
+    #[serde(default)]
+    pub upstream: Option<String>,
+    /// Deadline for the upstream's answer (milliseconds; default and maximum: the handler
+    /// timeout).
+    #[serde(default)]
+    pub upstream_timeout_ms: Option<u64>,
+}
+
+/// What a skill entry runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkillTarget<'a> {
+    /// A native skill registered by name.
+    Handler(&'a str),
+    /// A URL to forward to.
+    Upstream(&'a str),
+}
+
+impl SkillConfig {
+    /// The handler or upstream (validated to be exactly one).
+    pub fn target(&self) -> Result<SkillTarget<'_>, ConfigError> {
+        match (&self.handler, &self.upstream) {
+            (Some(h), None) => Ok(SkillTarget::Handler(h)),
+            (None, Some(u)) => Ok(SkillTarget::Upstream(u)),
+            _ => Err(ConfigError::Invalid(format!(
+                "skill {:?}: set exactly one of `handler` or `upstream`",
+                self.name
+            ))),
+        }
+    }
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has unknown or mistyped keys.
+    #[error("{0}")]
+    Parse(String),
+    /// The values are inconsistent or out of range.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::demo()
+    }
+}
+
+impl Config {
+    /// The configuration of `skillgate serve` without a file: the demo `home` skill at
+    /// `/alexa` on port 8443, TLS with a development certificate, any application id.
+    pub fn demo() -> Self {
+        Self {
+            listen: default_listen(),
+            admin_listen: None,
+            record_dir: None,
+            tls: TlsConfig::default(),
+            limits: LimitsConfig::default(),
+            verify: VerifyConfig::default(),
+            log: LogConfig::default(),
+            dev: DevConfig {
+                any_application_id: true,
+                ..DevConfig::default()
+            },
+            skill: vec![SkillConfig {
+                name: "home".to_owned(),
+                path: default_path(),
+                application_ids: Vec::new(),
+                handler: Some("home".to_owned()),
+                upstream: None,
+                upstream_timeout_ms: None,
+            }],
+        }
+    }
+
+    /// Parses and validates a TOML document.
+    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Reads, parses and validates a file.
+    pub fn from_file(path: &std::path::Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_toml_str(&text).map_err(|e| match e {
+            ConfigError::Parse(msg) => ConfigError::Parse(format!("{}: {msg}", path.display())),
+            other => other,
+        })
+    }
+
+    /// Applies the `SKILLGATE_*` overrides listed in [`ENV_OVERRIDES`], then validates again.
+    pub fn apply_env(&mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let addr = |name: &str, v: String| {
+            v.trim()
+                .parse::<SocketAddr>()
+                .map_err(|e| ConfigError::Invalid(format!("{name}={v:?}: {e}")))
+        };
+        if let Some(v) = get("SKILLGATE_LISTEN") {
+            self.listen = addr("SKILLGATE_LISTEN", v)?;
+        }
+        if let Some(v) = get("SKILLGATE_ADMIN_LISTEN") {
+            self.admin_listen = Some(addr("SKILLGATE_ADMIN_LISTEN", v)?);
+        }
+        if let Some(v) = get("SKILLGATE_LOG_FORMAT") {
+            self.log.format = v.parse()?;
+        }
+        if let Some(v) = get("SKILLGATE_LOG_LEVEL") {
+            self.log.level = v;
+        }
+        if let Some(v) = get("SKILLGATE_TLS") {
+            self.tls.enabled = match v.trim().to_ascii_lowercase().as_str() {
+                "on" | "true" | "1" => true,
+                "off" | "false" | "0" => false,
+                _ => {
+                    return Err(ConfigError::Invalid(format!(
+                        "SKILLGATE_TLS must be on or off, not {v:?}"
+                    )));
+                }
+            };
+        }
+        match (get("SKILLGATE_TLS_CERT"), get("SKILLGATE_TLS_KEY")) {
+            (Some(cert), Some(key)) => {
+                let files = CertificateFiles {
+                    cert: cert.into(),
+                    key: key.into(),
+                };
+                if self.tls.certificate.is_empty() {
+                    self.tls.certificate.push(files);
+                } else {
+                    self.tls.certificate[0] = files;
+                }
+            }
+            (None, None) => {}
+            _ => {
+                return Err(ConfigError::Invalid(
+                    "set both SKILLGATE_TLS_CERT and SKILLGATE_TLS_KEY, or neither".to_owned(),
+                ));
+            }
+        }
+        if let Some(v) = get("SKILLGATE_MAX_BODY_BYTES") {
+            self.limits.max_body_bytes = v.trim().parse().map_err(|e| {
+                ConfigError::Invalid(format!("SKILLGATE_MAX_BODY_BYTES={v:?}: {e}"))
+            })?;
+        }
+        if let Some(v) = get("SKILLGATE_RECORD_DIR") {
+            self.record_dir = Some(v.into());
+        }
+        self.validate()
+    }
+
+    /// Checks every rule a parsed file must also meet.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |msg: String| Err(ConfigError::Invalid(msg));
+        if self.skill.is_empty() {
+            return bad("no [[skill]] configured".to_owned());
+        }
+        if self.verify.timestamp_tolerance_secs > MAX_TIMESTAMP_TOLERANCE_SECS {
+            return bad(format!(
+                "verify.timestamp_tolerance_secs = {} is over Alexa's limit of {MAX_TIMESTAMP_TOLERANCE_SECS} \
+                 (for old captures use [dev] loose_timestamp_secs)",
+                self.verify.timestamp_tolerance_secs
+            ));
+        }
+        if self.limits.max_body_bytes == 0 {
+            return bad("limits.max_body_bytes must be positive".to_owned());
+        }
+        if self.limits.handler_timeout_ms == 0
+            || self.limits.handler_timeout_ms > MAX_HANDLER_TIMEOUT_MS
+        {
+            return bad(format!(
+                "limits.handler_timeout_ms = {} must be between 1 and {MAX_HANDLER_TIMEOUT_MS} (Alexa waits 8 s)",
+                self.limits.handler_timeout_ms
+            ));
+        }
+        if self.limits.max_connections == 0 {
+            return bad("limits.max_connections must be positive".to_owned());
+        }
+        if Some(self.listen) == self.admin_listen {
+            return bad("admin_listen must differ from listen".to_owned());
+        }
+        let mut names = BTreeSet::new();
+        let mut ids = BTreeSet::new();
+        for skill in &self.skill {
+            if skill.name.trim().is_empty() {
+                return bad("a [[skill]] has an empty name".to_owned());
+            }
+            if !names.insert(skill.name.as_str()) {
+                return bad(format!("two skills are named {:?}", skill.name));
+            }
+            if !skill.path.starts_with('/') {
+                return bad(format!(
+                    "skill {:?}: path {:?} must start with '/'",
+                    skill.name, skill.path
+                ));
+            }
+            if matches!(skill.path.as_str(), "/healthz" | "/metrics") {
+                return bad(format!(
+                    "skill {:?}: path {} is reserved",
+                    skill.name, skill.path
+                ));
+            }
+            if let SkillTarget::Upstream(url) = skill.target()? {
+                let ok = url.starts_with("http://") || url.starts_with("https://");
+                if !ok || url.parse::<http::Uri>().is_err() {
+                    return bad(format!(
+                        "skill {:?}: upstream {url:?} is not an http:// or https:// URL",
+                        skill.name
+                    ));
+                }
+            } else if skill.upstream_timeout_ms.is_some() {
+                return bad(format!(
+                    "skill {:?}: upstream_timeout_ms needs an upstream",
+                    skill.name
+                ));
+            }
+            if skill.application_ids.is_empty() && !self.dev.any_application_id {
+                return bad(format!(
+                    "skill {:?}: list its application_ids (the skill id from the Alexa developer console)",
+                    skill.name
+                ));
+            }
+            for id in &skill.application_ids {
+                if id.trim().is_empty() || id.trim() != id {
+                    return bad(format!(
+                        "skill {:?}: application id {id:?} is empty or has spaces",
+                        skill.name
+                    ));
+                }
+                if !ids.insert((skill.path.as_str(), id.as_str())) {
+                    return bad(format!(
+                        "application id {id:?} is listed twice on path {}",
+                        skill.path
+                    ));
+                }
+            }
+        }
+        // Two skills on one path must be told apart by application id.
+        for path in self.skill.iter().map(|s| s.path.as_str()) {
+            let on_path: Vec<_> = self.skill.iter().filter(|s| s.path == path).collect();
+            if on_path.len() > 1 && on_path.iter().any(|s| s.application_ids.is_empty()) {
+                return bad(format!(
+                    "several skills share path {path}: each needs its own application_ids"
+                ));
+            }
+        }
+        for files in &self.tls.certificate {
+            if files.cert.as_os_str().is_empty() || files.key.as_os_str().is_empty() {
+                return bad("tls.certificate entries need both cert and key".to_owned());
+            }
+        }
+        Ok(())
+    }
+
+    /// The distinct skill paths, in first-seen order.
+    pub fn paths(&self) -> Vec<&str> {
+        let mut seen = Vec::new();
+        for s in &self.skill {
+            if !seen.contains(&s.path.as_str()) {
+                seen.push(s.path.as_str());
+            }
+        }
+        seen
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([0, 0, 0, 0], 8443))
+}
+fn default_path() -> String {
+    DEFAULT_PATH.to_owned()
+}
+fn default_reload_secs() -> u64 {
+    5
+}
+fn default_handshake_secs() -> u64 {
+    10
+}
+fn default_max_body() -> usize {
+    DEFAULT_MAX_BODY_BYTES
+}
+fn default_ten() -> u64 {
+    10
+}
+fn default_handler_ms() -> u64 {
+    7_000
+}
+fn default_max_connections() -> usize {
+    1024
+}
+fn default_grace_secs() -> u64 {
+    20
+}
+fn default_tolerance() -> u64 {
+    MAX_TIMESTAMP_TOLERANCE_SECS
+}
+fn default_level() -> String {
+    "info".to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[[skill]]
+name = "home"
+application_ids = ["amzn1.ask.skill.1"]
+handler = "home"
+"#;
+
+    #[test]
+    fn minimal_file_gets_defaults() {
+        let c = Config::from_toml_str(MINIMAL).unwrap();
+        assert_eq!(c.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(c.skill[0].path, "/alexa");
+        assert!(c.tls.enabled);
+        assert_eq!(c.limits.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
+        assert_eq!(c.verify.timestamp_tolerance_secs, 150);
+        assert!(c.dev.warnings().is_empty());
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let err = Config::from_toml_str(&format!("{MINIMAL}\nlisten_typo = 1\n")).unwrap_err();
+        assert!(err.to_string().contains("listen_typo"), "{err}");
+    }
+
+    #[test]
+    fn a_configured_skill_lists_its_ids() {
+        let text = "[[skill]]\nname = \"a\"\nhandler = \"home\"\n";
+        let err = Config::from_toml_str(text).unwrap_err();
+        assert!(err.to_string().contains("application_ids"), "{err}");
+        let ok = format!("{text}[dev]\nany_application_id = true\n");
+        let c = Config::from_toml_str(&ok).unwrap();
+        assert_eq!(c.dev.warnings().len(), 1);
+    }
+
+    #[test]
+    fn handler_xor_upstream() {
+        let both = "[[skill]]\nname = \"a\"\napplication_ids=[\"x\"]\nhandler = \"home\"\nupstream = \"http://127.0.0.1:5000/\"\n";
+        assert!(Config::from_toml_str(both).is_err());
+        let none = "[[skill]]\nname = \"a\"\napplication_ids=[\"x\"]\n";
+        assert!(Config::from_toml_str(none).is_err());
+        let bad_url =
+            "[[skill]]\nname = \"a\"\napplication_ids=[\"x\"]\nupstream = \"ftp://x/\"\n";
+        assert!(Config::from_toml_str(bad_url).is_err());
+    }
+
+    #[test]
+    fn tolerance_over_150_is_refused() {
+        let text = format!("[verify]\ntimestamp_tolerance_secs = 151\n{MINIMAL}");
+        let err = Config::from_toml_str(&text).unwrap_err();
+        assert!(err.to_string().contains("150"), "{err}");
+    }
+
+    #[test]
+    fn shared_path_needs_distinct_ids() {
+        let text = r#"
+[[skill]]
+name = "a"
+application_ids = ["id.a"]
+handler = "home"
+[[skill]]
+name = "b"
+application_ids = ["id.a"]
+upstream = "http://127.0.0.1:5000/alexa"
+"#;
+        assert!(Config::from_toml_str(text).is_err());
+        let ok = text.replacen("[\"id.a\"]\nupstream", "[\"id.b\"]\nupstream", 1);
+        let c = Config::from_toml_str(&ok).unwrap();
+        assert_eq!(c.paths(), vec!["/alexa"]);
+    }
+
+    #[test]
+    fn env_overrides_apply_and_validate() {
+        let mut c = Config::demo();
+        let env = |k: &str| match k {
+            "SKILLGATE_LISTEN" => Some("127.0.0.1:9443".to_owned()),
+            "SKILLGATE_LOG_FORMAT" => Some("JSON".to_owned()),
+            "SKILLGATE_TLS_CERT" => Some("/c.pem".to_owned()),
+            "SKILLGATE_TLS_KEY" => Some("/k.pem".to_owned()),
+            "SKILLGATE_MAX_BODY_BYTES" => Some("4096".to_owned()),
+            _ => None,
+        };
+        c.apply_env(env).unwrap();
+        assert_eq!(c.listen.port(), 9443);
+        assert_eq!(c.log.format, LogFormat::Json);
+        assert_eq!(c.tls.certificate[0].key, PathBuf::from("/k.pem"));
+        assert_eq!(c.limits.max_body_bytes, 4096);
+
+        let mut c = Config::demo();
+        let err = c
+            .apply_env(|k| (k == "SKILLGATE_LISTEN").then(|| "nope".to_owned()))
+            .unwrap_err();
+        assert!(err.to_string().contains("SKILLGATE_LISTEN"));
+        let mut c = Config::demo();
+        assert!(
+            c.apply_env(|k| (k == "SKILLGATE_TLS_CERT").then(|| "/c".to_owned()))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn demo_is_valid_and_warns() {
+        let c = Config::demo();
+        c.validate().unwrap();
+        assert!(!c.dev.warnings().is_empty());
+    }
+}

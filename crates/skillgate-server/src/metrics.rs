@@ -1,0 +1,125 @@
+//! Prometheus metrics: names, labels, and the process-wide recorder.
+//!
+//! The recorder is installed once per process ([`install`]); every metric is registered at
+//! start-up so `/metrics` lists its `# TYPE` before the first Alexa request.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+/// Requests answered, by skill and outcome.
+pub const REQUESTS: &str = "skillgate_requests_total";
+/// Verification failures, by reason (`VerifyError::reason()`) or intake check.
+pub const VERIFICATION_FAILURES: &str = "skillgate_verification_failures_total";
+/// Signing-chain lookups: `hit`, `miss` or `download`.
+pub const CHAIN_CACHE: &str = "skillgate_chain_cache_total";
+/// Request latency, from the head received to the answer ready.
+pub const REQUEST_DURATION: &str = "skillgate_request_duration_seconds";
+/// Upstream (gateway) failures, by skill and kind.
+pub const UPSTREAM_FAILURES: &str = "skillgate_upstream_failures_total";
+/// Connections refused because the connection cap was reached.
+pub const CONNECTIONS_REFUSED: &str = "skillgate_connections_refused_total";
+/// TLS certificate reloads, by result.
+pub const CERT_RELOADS: &str = "skillgate_tls_reloads_total";
+
+static HANDLE: OnceLock<Result<PrometheusHandle, String>> = OnceLock::new();
+
+/// Installs the Prometheus recorder (once per process; later calls return the same
+/// handle) and registers and describes every skillgate metric.
+pub fn install() -> Result<PrometheusHandle, String> {
+    let handle = HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .set_buckets_for_metric(
+                    metrics_exporter_prometheus::Matcher::Full(REQUEST_DURATION.to_owned()),
+                    &[
+                        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                        8.0,
+                    ],
+                )
+                .map_err(|e| e.to_string())?
+                .install_recorder()
+                .map_err(|e| e.to_string())
+        })
+        .clone()?;
+    describe();
+    Ok(handle)
+}
+
+fn describe() {
+    metrics::describe_counter!(REQUESTS, "Alexa requests answered, by skill and outcome.");
+    metrics::describe_counter!(
+        VERIFICATION_FAILURES,
+        "Requests refused before any skill code, by reason."
+    );
+    metrics::describe_counter!(CHAIN_CACHE, "Signing-chain lookups by result.");
+    metrics::describe_histogram!(
+        REQUEST_DURATION,
+        metrics::Unit::Seconds,
+        "Time from request head to answer."
+    );
+    metrics::describe_counter!(UPSTREAM_FAILURES, "Gateway upstream failures by kind.");
+    metrics::describe_counter!(
+        CONNECTIONS_REFUSED,
+        "Connections closed because the connection cap was reached."
+    );
+    metrics::describe_counter!(CERT_RELOADS, "TLS certificate reloads by result.");
+    // Register so the families appear before the first request.
+    metrics::counter!(REQUESTS, "skill" => "none", "outcome" => "none").absolute(0);
+    metrics::counter!(VERIFICATION_FAILURES, "reason" => "none").absolute(0);
+    for result in ["hit", "miss", "download"] {
+        metrics::counter!(CHAIN_CACHE, "result" => result).absolute(0);
+    }
+    metrics::counter!(CONNECTIONS_REFUSED).absolute(0);
+    let _ = metrics::histogram!(REQUEST_DURATION, "skill" => "none");
+}
+
+/// Counts one answered request.
+pub fn request(skill: &str, outcome: &'static str, elapsed: Duration) {
+    metrics::counter!(REQUESTS, "skill" => skill.to_owned(), "outcome" => outcome).increment(1);
+    metrics::histogram!(REQUEST_DURATION, "skill" => skill.to_owned()).record(elapsed);
+}
+
+/// Counts one refusal before skill code.
+pub fn verification_failure(reason: &'static str) {
+    metrics::counter!(VERIFICATION_FAILURES, "reason" => reason).increment(1);
+}
+
+/// Counts one chain lookup (`hit`, `miss`, `download`).
+pub fn chain_cache(result: &'static str) {
+    metrics::counter!(CHAIN_CACHE, "result" => result).increment(1);
+}
+
+/// Counts one gateway failure.
+pub fn upstream_failure(skill: &str, kind: &'static str) {
+    metrics::counter!(UPSTREAM_FAILURES, "skill" => skill.to_owned(), "kind" => kind).increment(1);
+}
+
+/// Counts one connection refused at the cap.
+pub fn connection_refused() {
+    metrics::counter!(CONNECTIONS_REFUSED).increment(1);
+}
+
+/// Counts one certificate reload.
+pub fn cert_reload(result: &'static str) {
+    metrics::counter!(CERT_RELOADS, "result" => result).increment(1);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_are_listed_before_any_request() {
+        let handle = install().unwrap();
+        let again = install().unwrap();
+        let text = again.render();
+        let _ = handle;
+        for name in [REQUESTS, VERIFICATION_FAILURES, CHAIN_CACHE] {
+            assert!(text.contains(&format!("# TYPE {name} counter")), "{text}");
+        }
+        request("t", "verified", Duration::from_millis(3));
+        assert!(install().unwrap().render().contains(REQUEST_DURATION));
+    }
+}
