@@ -1,1 +1,34 @@
-//! Placeholder: being built.
+//! Serde types for Alexa custom-skill request and response envelopes, a fluent response
+//! builder, SSML helpers and Alexa's documented response limits.
+//!
+//! This crate does no I/O. It is the "model" layer of skillgate, in the spirit of Amazon's
+//! `ask-sdk-model`: a skill author, a test harness or a gateway can use it alone.
+//!
+//! Parsing is tolerant by design: Amazon adds request types and fields all the time, and an
+//! unknown field or request type must never break a live skill.
+//!
+//! - every main struct keeps the fields it does not know in a flattened `extra` map, so a
+//!   parsed envelope re-serializes without losing them;
+//! - a request type the model does not know becomes [`request::Request::Unknown`] with its raw
+//!   JSON, and a directive it does not know becomes [`response::Directive::Raw`];
+//! - enumerations such as [`request::DialogState`] have an `Other(String)` catch-all;
+//! - numbers that some sources send as strings are [`NumberLike`].
+//!
+//! The only normalization a round trip applies: keys whose value is JSON `null` in a typed
+//! position are omitted (Alexa and every SDK treat `null` and absent alike), and an empty
+//! `slots` object of an intent is omitted.
+#![warn(missing_docs)]
+
+#[macro_use]
+mod macros;
+
+pub mod builder;
+mod number;
+pub mod request;
+pub mod response;
+
+pub use builder::ResponseBuilder;
+pub use number::NumberLike;
+pub use request::{Request, RequestEnvelope};
+pub use response::{Directive, OutputSpeech, Response, ResponseEnvelope};
+pub mod ssml;

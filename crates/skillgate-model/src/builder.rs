@@ -1,0 +1,182 @@
+//! A fluent builder for the `response` object, in the style of the ASK SDKs'
+//! `responseBuilder`.
+
+use crate::request::Intent;
+use crate::response::{
+    Card, DialogConfirmIntent, DialogConfirmSlot, DialogDelegate, DialogElicitSlot, Directive,
+    Image, OutputSpeech, Reprompt, Response,
+};
+use crate::ssml;
+
+/// Builds a [`Response`].
+///
+/// ```
+/// use skillgate_model::ResponseBuilder;
+///
+/// let response = ResponseBuilder::new()
+///     .speak("Which room?")
+///     .reprompt("Which room should I turn the light on in?")
+///     .keep_session_open()
+///     .build();
+/// assert_eq!(response.should_end_session, Some(false));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct ResponseBuilder {
+    response: Response,
+}
+
+impl ResponseBuilder {
+    /// An empty response (`shouldEndSession` omitted).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Speaks plain text: escaped and wrapped as SSML `<speak>…</speak>`.
+    pub fn speak(mut self, text: &str) -> Self {
+        self.response.output_speech = Some(OutputSpeech::ssml(speak_text(text)));
+        self
+    }
+
+    /// Speaks SSML: a fragment (wrapped in `<speak>`) or a whole `<speak>` document. The
+    /// caller is responsible for escaping text inside it (see [`ssml::escape`]).
+    pub fn speak_ssml(mut self, ssml_text: &str) -> Self {
+        self.response.output_speech = Some(OutputSpeech::ssml(ssml::wrap(ssml_text)));
+        self
+    }
+
+    /// Speaks plain text as a `PlainText` output speech (no SSML).
+    pub fn speak_plain(mut self, text: impl Into<String>) -> Self {
+        self.response.output_speech = Some(OutputSpeech::plain(text));
+        self
+    }
+
+    /// Sets the reprompt from plain text (escaped and wrapped as SSML). Does not change
+    /// `shouldEndSession`; a reprompt only plays if the session stays open.
+    pub fn reprompt(mut self, text: &str) -> Self {
+        self.response.reprompt = Some(Reprompt::new(OutputSpeech::ssml(speak_text(text))));
+        self
+    }
+
+    /// Sets the reprompt from SSML (fragment or `<speak>` document).
+    pub fn reprompt_ssml(mut self, ssml_text: &str) -> Self {
+        self.response.reprompt = Some(Reprompt::new(OutputSpeech::ssml(ssml::wrap(ssml_text))));
+        self
+    }
+
+    /// Sets any card.
+    pub fn card(mut self, card: Card) -> Self {
+        self.response.card = Some(card);
+        self
+    }
+
+    /// Sets a Simple card.
+    pub fn simple_card(self, title: impl Into<String>, content: impl Into<String>) -> Self {
+        self.card(Card::Simple {
+            title: title.into(),
+            content: content.into(),
+        })
+    }
+
+    /// Sets a Standard card with an optional image.
+    pub fn standard_card(
+        self,
+        title: impl Into<String>,
+        text: impl Into<String>,
+        image: Option<Image>,
+    ) -> Self {
+        self.card(Card::Standard {
+            title: title.into(),
+            text: text.into(),
+            image,
+        })
+    }
+
+    /// Sets a LinkAccount card.
+    pub fn link_account_card(self) -> Self {
+        self.card(Card::LinkAccount)
+    }
+
+    /// Sets an AskForPermissionsConsent card for these permission scopes.
+    pub fn ask_for_permissions_consent_card<I, S>(self, permissions: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.card(Card::AskForPermissionsConsent {
+            permissions: permissions.into_iter().map(Into::into).collect(),
+        })
+    }
+
+    /// Appends a directive.
+    pub fn add_directive(mut self, directive: impl Into<Directive>) -> Self {
+        self.response.directives.push(directive.into());
+        self
+    }
+
+    /// Adds `Dialog.Delegate`, optionally with an updated intent.
+    pub fn delegate(self, updated_intent: impl Into<Option<Intent>>) -> Self {
+        self.add_directive(DialogDelegate {
+            updated_intent: updated_intent.into(),
+            ..DialogDelegate::default()
+        })
+    }
+
+    /// Adds `Dialog.ElicitSlot` for `slot`, optionally with an updated intent.
+    pub fn elicit_slot(
+        self,
+        slot: impl Into<String>,
+        updated_intent: impl Into<Option<Intent>>,
+    ) -> Self {
+        self.add_directive(DialogElicitSlot {
+            slot_to_elicit: Some(slot.into()),
+            updated_intent: updated_intent.into(),
+            ..DialogElicitSlot::default()
+        })
+    }
+
+    /// Adds `Dialog.ConfirmSlot` for `slot`, optionally with an updated intent.
+    pub fn confirm_slot(
+        self,
+        slot: impl Into<String>,
+        updated_intent: impl Into<Option<Intent>>,
+    ) -> Self {
+        self.add_directive(DialogConfirmSlot {
+            slot_to_confirm: Some(slot.into()),
+            updated_intent: updated_intent.into(),
+            ..DialogConfirmSlot::default()
+        })
+    }
+
+    /// Adds `Dialog.ConfirmIntent`, optionally with an updated intent.
+    pub fn confirm_intent(self, updated_intent: impl Into<Option<Intent>>) -> Self {
+        self.add_directive(DialogConfirmIntent {
+            updated_intent: updated_intent.into(),
+            ..DialogConfirmIntent::default()
+        })
+    }
+
+    /// Ends the session (`shouldEndSession: true`).
+    pub fn end_session(self) -> Self {
+        self.should_end_session(Some(true))
+    }
+
+    /// Keeps the session open and listens (`shouldEndSession: false`).
+    pub fn keep_session_open(self) -> Self {
+        self.should_end_session(Some(false))
+    }
+
+    /// Sets `shouldEndSession` (`None` omits it).
+    pub fn should_end_session(mut self, value: Option<bool>) -> Self {
+        self.response.should_end_session = value;
+        self
+    }
+
+    /// The response built so far.
+    pub fn build(self) -> Response {
+        self.response
+    }
+}
+
+fn speak_text(text: &str) -> String {
+    format!("<speak>{}</speak>", ssml::escape(text))
+}

@@ -1,0 +1,85 @@
+//! Escaping and unescaping text inside SSML.
+
+/// Escapes text for use inside SSML: `&`, `<`, `>`, `"` and `'` become the predefined XML
+/// entities, as Alexa's SSML reference requires.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Reverses [`escape`]: replaces the five predefined XML entities and numeric character
+/// references (`&#233;`, `&#xE9;`). An `&` that starts no entity is kept as is.
+pub fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at..];
+        match entity(after) {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &after[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Decodes the entity at the start of `text` (which starts with `&`): the character and the
+/// entity's length in bytes.
+pub(crate) fn entity(text: &str) -> Option<(char, usize)> {
+    let end = text.find(';')?;
+    let name = &text[1..end];
+    let c = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        _ => {
+            let number = name.strip_prefix('#')?;
+            let code = match number.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => number.parse().ok()?,
+            };
+            char::from_u32(code)?
+        }
+    };
+    Some((c, end + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_the_five_characters() {
+        assert_eq!(
+            escape(r#"Tom & Jerry's <"show">"#),
+            "Tom &amp; Jerry&apos;s &lt;&quot;show&quot;&gt;"
+        );
+    }
+
+    #[test]
+    fn unescape_reverses_escape_and_reads_numeric_references() {
+        assert_eq!(
+            unescape("a &amp; b &lt;&gt; &#233; &#xE9; &bogus; &"),
+            "a & b <> é é &bogus; &"
+        );
+    }
+}
