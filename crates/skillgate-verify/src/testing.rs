@@ -1,0 +1,273 @@
+//! Test helpers (feature `testing`, off by default): real RSA-2048 chains made with rcgen
+//! (root → intermediate → leaf with the SAN `echo-api.amazon.com`) and real signatures made
+//! with aws-lc-rs.
+//!
+//! ```ignore
+//! use skillgate_verify::testing::{TestChain, TEST_CHAIN_URL, envelope};
+//!
+//! let chain = TestChain::generate();                 // ~0.3 s: three RSA-2048 keys
+//! let verifier = chain.verifier(["amzn1.ask.skill.test"]);
+//! let body = envelope("amzn1.ask.skill.test", "LaunchRequest", time::OffsetDateTime::now_utc());
+//! let headers = chain.headers(&body);
+//! verifier.verify(&headers, &body, std::time::SystemTime::now()).await?;
+//! ```
+//!
+//! The helpers panic on failure (they are for tests).
+
+use std::sync::Arc;
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+use base64::Engine as _;
+use http::{HeaderMap, HeaderValue};
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType,
+    ExtendedKeyUsagePurpose, IsCa, KeyPair, KeyUsagePurpose, PKCS_RSA_SHA256,
+};
+use rustls_pki_types::CertificateDer;
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+use crate::cert_url::CertChainUrl;
+use crate::fetch::StaticChainSource;
+use crate::signature::SignatureAlgorithm;
+use crate::verifier::{CERT_URL_HEADER, Verifier, VerifierConfig};
+
+/// The chain URL test helpers use: passes every cert URL rule.
+pub const TEST_CHAIN_URL: &str = "https://s3.amazonaws.com/echo.api/skillgate-test-cert.pem";
+
+/// A test root and intermediate that issue signing certificates.
+pub struct TestCa {
+    root: CertifiedIssuer<'static, KeyPair>,
+    intermediate: CertifiedIssuer<'static, KeyPair>,
+}
+
+/// What the signing (leaf) certificate looks like.
+#[derive(Debug, Clone)]
+pub struct LeafOptions {
+    /// DNS SANs (default `["echo-api.amazon.com"]`).
+    pub subject_alt_names: Vec<String>,
+    /// notBefore (default 2020-01-01).
+    pub not_before: OffsetDateTime,
+    /// notAfter (default 2045-01-01).
+    pub not_after: OffsetDateTime,
+    /// Whether to include the serverAuth EKU (default true, as Amazon's certificates do).
+    pub server_auth: bool,
+}
+
+impl Default for LeafOptions {
+    fn default() -> Self {
+        LeafOptions {
+            subject_alt_names: vec!["echo-api.amazon.com".to_owned()],
+            not_before: datetime!(2020-01-01 00:00 UTC),
+            not_after: datetime!(2045-01-01 00:00 UTC),
+            server_auth: true,
+        }
+    }
+}
+
+fn rsa_key() -> KeyPair {
+    KeyPair::generate_for(&PKCS_RSA_SHA256).expect("generate RSA-2048 key")
+}
+
+fn ca_params(common_name: &str) -> CertificateParams {
+    let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    let mut dn = DistinguishedName::new();
+    dn.push(DnType::CommonName, common_name);
+    params.distinguished_name = dn;
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    params.not_before = datetime!(2000-01-01 00:00 UTC);
+    params.not_after = datetime!(2090-01-01 00:00 UTC);
+    params
+}
+
+impl TestCa {
+    /// Generates a root and an intermediate (two RSA-2048 keys).
+    pub fn generate() -> TestCa {
+        let root = CertifiedIssuer::self_signed(ca_params("skillgate test root"), rsa_key())
+            .expect("self-sign root");
+        let intermediate = CertifiedIssuer::signed_by(
+            ca_params("skillgate test intermediate"),
+            rsa_key(),
+            &root,
+        )
+        .expect("sign intermediate");
+        TestCa { root, intermediate }
+    }
+
+    /// The root certificate (use it as an extra trust anchor).
+    pub fn root_der(&self) -> CertificateDer<'static> {
+        self.root.der().clone()
+    }
+
+    /// The intermediate certificate.
+    pub fn intermediate_der(&self) -> CertificateDer<'static> {
+        self.intermediate.der().clone()
+    }
+
+    /// Issues a signing certificate (a new RSA-2048 key) under the intermediate.
+    pub fn issue(&self, options: &LeafOptions) -> TestChain {
+        let key = rsa_key();
+        let mut params =
+            CertificateParams::new(options.subject_alt_names.clone()).expect("leaf params");
+        let mut dn = DistinguishedName::new();
+        dn.push(DnType::CommonName, "echo-api.amazon.com");
+        params.distinguished_name = dn;
+        params.not_before = options.not_before;
+        params.not_after = options.not_after;
+        params.key_usages = vec![
+            KeyUsagePurpose::DigitalSignature,
+            KeyUsagePurpose::KeyEncipherment,
+        ];
+        if options.server_auth {
+            params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        } else {
+            params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        }
+        let leaf = params.signed_by(&key, &self.intermediate).expect("sign leaf");
+        let signer = RsaKeyPair::from_pkcs8(&key.serialize_der()).expect("leaf key as PKCS#8");
+        TestChain {
+            leaf: leaf.der().clone(),
+            intermediate: self.intermediate_der(),
+            root: self.root_der(),
+            signer,
+        }
+    }
+}
+
+/// A signing certificate, its chain and its private key.
+pub struct TestChain {
+    leaf: CertificateDer<'static>,
+    intermediate: CertificateDer<'static>,
+    root: CertificateDer<'static>,
+    signer: RsaKeyPair,
+}
+
+fn pem_block(der: &[u8]) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for line in b64.as_bytes().chunks(64) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
+}
+
+impl TestChain {
+    /// A fresh CA and a default signing certificate (three RSA-2048 keys).
+    pub fn generate() -> TestChain {
+        TestCa::generate().issue(&LeafOptions::default())
+    }
+
+    /// The chain as Amazon serves it: signing certificate, then intermediate.
+    pub fn pem(&self) -> Vec<u8> {
+        self.pem_of(&[&self.leaf, &self.intermediate])
+    }
+
+    /// PEM of the given certificates in the given order (for malformed-chain tests).
+    pub fn pem_of(&self, certs: &[&CertificateDer<'static>]) -> Vec<u8> {
+        certs.iter().map(|c| pem_block(c)).collect::<String>().into_bytes()
+    }
+
+    /// The signing certificate.
+    pub fn leaf_der(&self) -> &CertificateDer<'static> {
+        &self.leaf
+    }
+
+    /// The intermediate certificate.
+    pub fn intermediate_der(&self) -> &CertificateDer<'static> {
+        &self.intermediate
+    }
+
+    /// The root certificate (an extra trust anchor for the verifier).
+    pub fn root_der(&self) -> &CertificateDer<'static> {
+        &self.root
+    }
+
+    /// The base64 `Signature-256` value for `body` (RSA PKCS#1 v1.5 over SHA-256).
+    ///
+    /// aws-lc-rs does not sign with SHA-1, so there is no SHA-1 counterpart: SHA-1 is tested
+    /// with the real Alexa captures in the fixtures.
+    pub fn sign(&self, body: &[u8]) -> String {
+        let mut signature = vec![0u8; self.signer.public_modulus_len()];
+        self.signer
+            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), body, &mut signature)
+            .expect("sign body");
+        base64::engine::general_purpose::STANDARD.encode(signature)
+    }
+
+    /// Headers for `body`: `SignatureCertChainUrl` = [`TEST_CHAIN_URL`] and `Signature-256`.
+    pub fn headers(&self, body: &[u8]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(CERT_URL_HEADER, HeaderValue::from_static(TEST_CHAIN_URL));
+        headers.insert(
+            SignatureAlgorithm::Sha256.header(),
+            HeaderValue::try_from(self.sign(body)).expect("base64 is a header value"),
+        );
+        headers
+    }
+
+    /// A [`StaticChainSource`] serving [`pem`](Self::pem) at [`TEST_CHAIN_URL`].
+    pub fn source(&self) -> StaticChainSource {
+        let url = CertChainUrl::parse(TEST_CHAIN_URL).expect("test URL is valid");
+        StaticChainSource::new().with_chain(&url, self.pem())
+    }
+
+    /// A config for `ids` that trusts this chain's root.
+    pub fn config<I, S>(&self, ids: I) -> VerifierConfig
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut config = VerifierConfig::for_skills(ids);
+        config.extra_trust_anchors = vec![self.root.clone()];
+        config
+    }
+
+    /// A verifier for `ids` trusting this chain's root and serving it from [`source`](Self::source).
+    pub fn verifier<I, S>(&self, ids: I) -> Verifier
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Verifier::new(self.config(ids), Arc::new(self.source())).expect("valid config")
+    }
+}
+
+/// A minimal request envelope as Alexa sends it (compact JSON).
+pub fn envelope(application_id: &str, request_type: &str, timestamp: OffsetDateTime) -> Vec<u8> {
+    let ts = timestamp
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("format timestamp");
+    serde_json::json!({
+        "version": "1.0",
+        "session": {
+            "new": true,
+            "sessionId": "amzn1.echo-api.session.test",
+            "application": { "applicationId": application_id },
+            "user": { "userId": "amzn1.ask.account.test" }
+        },
+        "context": {
+            "System": {
+                "application": { "applicationId": application_id },
+                "user": { "userId": "amzn1.ask.account.test" },
+                "device": { "deviceId": "amzn1.ask.device.test", "supportedInterfaces": {} },
+                "apiEndpoint": "https://api.amazonalexa.com"
+            }
+        },
+        "request": {
+            "type": request_type,
+            "requestId": "amzn1.echo-api.request.test",
+            "timestamp": ts,
+            "locale": "en-US"
+        }
+    })
+    .to_string()
+    .into_bytes()
+}

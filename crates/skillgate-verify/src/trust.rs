@@ -1,0 +1,185 @@
+//! Trust: path validation to a trusted root, dates, and the `echo-api.amazon.com` SAN.
+//!
+//! rustls-webpki does the path building and signature checks against the Mozilla roots
+//! (webpki-roots) plus any configured extra anchors; x509-parser reads the validity dates so
+//! a cached chain can be re-checked against every request's clock without re-validating.
+
+use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
+use webpki::{EndEntityCert, KeyUsage};
+
+use crate::error::{ConfigError, VerifyError};
+use crate::signature::SigningKey;
+
+/// The name that must be in the signing certificate's Subject Alternative Names.
+pub const SIGNING_CERT_SAN: &str = "echo-api.amazon.com";
+
+/// The roots chains are validated against: webpki-roots plus extra anchors.
+pub struct TrustStore {
+    anchors: Vec<TrustAnchor<'static>>,
+    id: [u8; 32],
+}
+
+impl TrustStore {
+    /// The Mozilla roots plus `extra` (never instead of them).
+    pub fn new(extra: &[CertificateDer<'static>]) -> Result<TrustStore, ConfigError> {
+        let mut anchors: Vec<TrustAnchor<'static>> = webpki_roots::TLS_SERVER_ROOTS.to_vec();
+        let mut digest = aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256);
+        for (index, der) in extra.iter().enumerate() {
+            let anchor = webpki::anchor_from_trusted_cert(der)
+                .map_err(|_| ConfigError::TrustAnchor { index })?
+                .to_owned();
+            anchors.push(anchor);
+            digest.update(&(der.len() as u64).to_be_bytes());
+            digest.update(der);
+        }
+        let mut id = [0u8; 32];
+        id.copy_from_slice(digest.finish().as_ref());
+        Ok(TrustStore { anchors, id })
+    }
+
+    /// Identifies the set of extra anchors: chains validated under one store are cached
+    /// under this id, so verifiers with different anchors never share a validation.
+    pub fn id(&self) -> [u8; 32] {
+        self.id
+    }
+}
+
+impl std::fmt::Debug for TrustStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrustStore")
+            .field("anchors", &self.anchors.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A chain that passed parse, dates, trust and SAN checks: what the cache stores.
+#[derive(Debug)]
+pub struct ValidatedChain {
+    key: SigningKey,
+    not_before: i64,
+    not_after: i64,
+    leaf_not_after: i64,
+}
+
+impl ValidatedChain {
+    /// Validates a parsed chain (signing certificate first) at `now`.
+    ///
+    /// Order: every certificate parses and the signing key is RSA (`ChainParse`), the
+    /// signing certificate is within its dates (`ChainDates`), a path to a trusted root
+    /// exists for serverAuth at `now` (`ChainTrust`; an intermediate out of its dates is
+    /// `ChainDates`), and `echo-api.amazon.com` is a SAN (`SubjectName`).
+    pub fn validate(
+        certs: &[CertificateDer<'_>],
+        trust: &TrustStore,
+        now: UnixTime,
+    ) -> Result<ValidatedChain, VerifyError> {
+        let (leaf_der, intermediates) = certs.split_first().ok_or(VerifyError::ChainEmpty)?;
+        let mut windows = Vec::with_capacity(certs.len());
+        let mut leaf_spki = None;
+        for (index, der) in certs.iter().enumerate() {
+            let (rest, cert) = x509_parser::parse_x509_certificate(der)
+                .map_err(|_| VerifyError::ChainCertificate { index })?;
+            if !rest.is_empty() {
+                return Err(VerifyError::ChainCertificate { index });
+            }
+            let validity = cert.validity();
+            windows.push((
+                validity.not_before.timestamp(),
+                validity.not_after.timestamp(),
+            ));
+            if index == 0 {
+                leaf_spki = Some(cert.public_key().raw.to_vec());
+            }
+        }
+        let leaf = EndEntityCert::try_from(leaf_der)
+            .map_err(|_| VerifyError::ChainCertificate { index: 0 })?;
+        let key = SigningKey::from_spki(leaf_spki.as_deref().unwrap_or_default())?;
+
+        let now_secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+        let (leaf_not_before, leaf_not_after) = windows[0];
+        check_window(leaf_not_before, leaf_not_after, now_secs)?;
+
+        let path = leaf
+            .verify_for_usage(
+                webpki::ALL_VERIFICATION_ALGS,
+                &trust.anchors,
+                intermediates,
+                now,
+                KeyUsage::server_auth(),
+                None,
+                None,
+            )
+            .map_err(map_webpki_error)?;
+
+        let name = ServerName::try_from(SIGNING_CERT_SAN).map_err(|_| VerifyError::SubjectName)?;
+        leaf.verify_is_valid_for_subject_name(&name)
+            .map_err(|_| VerifyError::SubjectName)?;
+
+        // The cached entry may only be used while every certificate of the verified path is
+        // within its dates (trust anchors carry no dates in webpki).
+        let (mut not_before, mut not_after) = (leaf_not_before, leaf_not_after);
+        for used in path.intermediate_certificates() {
+            let used_der = used.der();
+            if let Some(&(nb, na)) = certs
+                .iter()
+                .zip(&windows)
+                .find(|(der, _)| der.as_ref() == used_der.as_ref())
+                .map(|(_, w)| w)
+            {
+                not_before = not_before.max(nb);
+                not_after = not_after.min(na);
+            }
+        }
+        Ok(ValidatedChain {
+            key,
+            not_before,
+            not_after,
+            leaf_not_after,
+        })
+    }
+
+    /// Re-checks the dates at `now_secs` (every cache hit does this).
+    pub fn check_dates(&self, now_secs: i64) -> Result<(), VerifyError> {
+        check_window(self.not_before, self.not_after, now_secs)
+    }
+
+    /// The signing key, parsed once.
+    pub fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
+    /// The instant after which this entry must not be used (seconds since the epoch).
+    pub fn not_after(&self) -> i64 {
+        self.not_after
+    }
+
+    /// The signing certificate's own notAfter (seconds since the epoch).
+    pub fn leaf_not_after(&self) -> i64 {
+        self.leaf_not_after
+    }
+}
+
+fn check_window(not_before: i64, not_after: i64, now: i64) -> Result<(), VerifyError> {
+    if now < not_before {
+        Err(VerifyError::CertNotYetValid { not_before })
+    } else if now > not_after {
+        Err(VerifyError::CertExpired { not_after })
+    } else {
+        Ok(())
+    }
+}
+
+fn map_webpki_error(error: webpki::Error) -> VerifyError {
+    match error {
+        webpki::Error::CertExpired { not_after, .. } => VerifyError::CertExpired {
+            not_after: i64::try_from(not_after.as_secs()).unwrap_or(i64::MAX),
+        },
+        webpki::Error::CertNotValidYet { not_before, .. } => VerifyError::CertNotYetValid {
+            not_before: i64::try_from(not_before.as_secs()).unwrap_or(i64::MAX),
+        },
+        webpki::Error::UnknownIssuer => VerifyError::Untrusted(
+            "no path to a trusted root (unknown issuer or missing intermediate)".to_owned(),
+        ),
+        other => VerifyError::Untrusted(other.to_string()),
+    }
+}
