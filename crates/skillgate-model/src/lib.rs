@@ -23,12 +23,13 @@
 mod macros;
 
 pub mod builder;
+pub mod limits;
 mod number;
 pub mod request;
 pub mod response;
+pub mod ssml;
 
 pub use builder::ResponseBuilder;
 pub use number::NumberLike;
 pub use request::{Request, RequestEnvelope};
 pub use response::{Directive, OutputSpeech, Response, ResponseEnvelope};
-pub mod ssml;

@@ -3,11 +3,20 @@
 //!
 //! Alexa's SSML reference
 //! (<https://developer.amazon.com/en-US/docs/alexa/custom-skills/speech-synthesis-markup-language-ssml-reference.html>)
-//! requires the document to be wrapped in `<speak>`, to be well-formed XML, and to escape
-//! `&`, `<`, `>`, `"` and `'` in text.
+//! requires the document to be wrapped in `<speak>`, to be well-formed XML using the tags it
+//! lists, and `&`, `<`, `>`, `"` and `'` in text to be escaped.
+//!
+//! The checker is a small hand-written scanner rather than an XML crate: SSML documents are a
+//! few kilobytes with no DTDs, namespaces declarations or CDATA, and the checks Alexa needs
+//! (balanced known tags inside one `<speak>` root, valid entities, quoted attributes, and the
+//! number of `<audio>` clips) are simpler than a general XML parser's surface.
 
+mod builder;
+mod check;
 mod escape;
 
+pub use builder::Ssml;
+pub use check::{KNOWN_TAGS, SsmlError, SsmlSummary, check};
 pub use escape::{escape, unescape};
 
 /// Wraps an SSML fragment in `<speak>…</speak>`, unless it already is a `<speak>` document.

@@ -1,0 +1,299 @@
+//! A well-formedness check for SSML documents, with the facts the response limits need.
+
+use thiserror::Error;
+
+use super::escape::entity;
+
+/// The tags Alexa's SSML reference documents. Any other tag is rejected.
+pub const KNOWN_TAGS: &[&str] = &[
+    "speak",
+    "amazon:auto-breaths",
+    "amazon:breath",
+    "amazon:domain",
+    "amazon:effect",
+    "amazon:emotion",
+    "audio",
+    "break",
+    "emphasis",
+    "lang",
+    "p",
+    "phoneme",
+    "prosody",
+    "s",
+    "say-as",
+    "sub",
+    "voice",
+    "w",
+];
+
+/// What is wrong with an SSML document. Offsets are byte offsets into the trimmed document.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SsmlError {
+    /// The document is not wrapped in `<speak>…</speak>`.
+    #[error("SSML must be wrapped in <speak>…</speak>")]
+    NotWrapped,
+    /// Text or a tag outside the `<speak>` root.
+    #[error("content outside <speak> at byte {at}")]
+    OutsideSpeak {
+        /// Byte offset.
+        at: usize,
+    },
+    /// A tag Alexa does not know.
+    #[error("unknown SSML tag <{name}> at byte {at}")]
+    UnknownTag {
+        /// The tag name.
+        name: String,
+        /// Byte offset.
+        at: usize,
+    },
+    /// A closing tag that does not match the open element.
+    #[error("</{found}> at byte {at} does not close <{expected}>")]
+    MismatchedClose {
+        /// The element that is open.
+        expected: String,
+        /// The closing tag found.
+        found: String,
+        /// Byte offset.
+        at: usize,
+    },
+    /// An element still open at the end.
+    #[error("<{name}> is never closed")]
+    Unclosed {
+        /// The tag name.
+        name: String,
+    },
+    /// A `<` without a matching `>`, or a malformed tag.
+    #[error("malformed tag at byte {at}")]
+    MalformedTag {
+        /// Byte offset.
+        at: usize,
+    },
+    /// An `&` that starts no valid entity (escape it as `&amp;`).
+    #[error("invalid entity at byte {at} (escape & as &amp;)")]
+    InvalidEntity {
+        /// Byte offset.
+        at: usize,
+    },
+}
+
+/// Facts about a well-formed SSML document.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SsmlSummary {
+    /// The number of `<audio>` elements.
+    pub audio_clips: usize,
+}
+
+/// Checks that `ssml` is a well-formed SSML document Alexa accepts: one `<speak>` root, only
+/// documented tags, balanced, quoted attributes, valid entities. Returns the number of audio
+/// clips it contains.
+pub fn check(ssml: &str) -> Result<SsmlSummary, SsmlError> {
+    let doc = ssml.trim();
+    let mut stack: Vec<&str> = Vec::new();
+    let mut root_done = false;
+    let mut root_seen = false;
+    let mut summary = SsmlSummary::default();
+    let mut pos = 0;
+    while pos < doc.len() {
+        let rest = &doc[pos..];
+        let Some(c) = rest.chars().next() else { break };
+        match c {
+            '<' => {
+                if let Some(after) = rest.strip_prefix("<!--") {
+                    let end = after
+                        .find("-->")
+                        .ok_or(SsmlError::MalformedTag { at: pos })?;
+                    pos += 4 + end + 3;
+                    continue;
+                }
+                let len = tag_len(rest).ok_or(SsmlError::MalformedTag { at: pos })?;
+                let inner = &rest[1..len - 1];
+                if let Some(name) = inner.strip_prefix('/') {
+                    let name = name.trim_end();
+                    let open = stack.pop().ok_or(SsmlError::OutsideSpeak { at: pos })?;
+                    if open != name {
+                        return Err(SsmlError::MismatchedClose {
+                            expected: open.to_owned(),
+                            found: name.to_owned(),
+                            at: pos,
+                        });
+                    }
+                    if stack.is_empty() {
+                        root_done = true;
+                    }
+                } else {
+                    let (body, self_closing) = match inner.strip_suffix('/') {
+                        Some(body) => (body, true),
+                        None => (inner, false),
+                    };
+                    let name_end = body.find(|c: char| c.is_whitespace()).unwrap_or(body.len());
+                    let name = &body[..name_end];
+                    check_attributes(&body[name_end..], pos)?;
+                    if !KNOWN_TAGS.contains(&name) {
+                        return Err(SsmlError::UnknownTag {
+                            name: name.to_owned(),
+                            at: pos,
+                        });
+                    }
+                    let is_root = name == "speak";
+                    if stack.is_empty() != is_root || root_done {
+                        return Err(if root_seen || !is_root {
+                            SsmlError::OutsideSpeak { at: pos }
+                        } else {
+                            SsmlError::NotWrapped
+                        });
+                    }
+                    root_seen = true;
+                    if name == "audio" {
+                        summary.audio_clips += 1;
+                    }
+                    if self_closing {
+                        if is_root {
+                            root_done = true;
+                        }
+                    } else {
+                        stack.push(name);
+                    }
+                }
+                pos += len;
+            }
+            '&' => {
+                let (_, len) = entity(rest).ok_or(SsmlError::InvalidEntity { at: pos })?;
+                if stack.is_empty() {
+                    return Err(SsmlError::OutsideSpeak { at: pos });
+                }
+                pos += len;
+            }
+            c => {
+                if stack.is_empty() && !c.is_whitespace() {
+                    return Err(if root_seen {
+                        SsmlError::OutsideSpeak { at: pos }
+                    } else {
+                        SsmlError::NotWrapped
+                    });
+                }
+                pos += c.len_utf8();
+            }
+        }
+    }
+    if let Some(open) = stack.pop() {
+        return Err(SsmlError::Unclosed {
+            name: open.to_owned(),
+        });
+    }
+    if !root_seen {
+        return Err(SsmlError::NotWrapped);
+    }
+    Ok(summary)
+}
+
+/// The length in bytes of the tag starting at `text[0] == '<'`, honouring quoted attribute
+/// values (which may contain `>`). `None` if the tag never ends or contains a raw `<`.
+fn tag_len(text: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    for (i, c) in text.char_indices().skip(1) {
+        match (quote, c) {
+            (None, '>') => return Some(i + 1),
+            (None, '<') => return None,
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), '<') => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Checks `name="value"` pairs: names without quotes, values quoted, entities valid.
+fn check_attributes(mut text: &str, at: usize) -> Result<(), SsmlError> {
+    let malformed = SsmlError::MalformedTag { at };
+    loop {
+        text = text.trim_start();
+        if text.is_empty() {
+            return Ok(());
+        }
+        let eq = text.find('=').ok_or(malformed.clone())?;
+        let name = text[..eq].trim_end();
+        if name.is_empty() || name.contains(|c: char| c.is_whitespace() || c == '"' || c == '\'') {
+            return Err(malformed);
+        }
+        let value_part = text[eq + 1..].trim_start();
+        let quote = value_part.chars().next().ok_or(malformed.clone())?;
+        if quote != '"' && quote != '\'' {
+            return Err(malformed);
+        }
+        let end = value_part[1..].find(quote).ok_or(malformed.clone())?;
+        let value = &value_part[1..1 + end];
+        let mut rest = value;
+        while let Some(amp) = rest.find('&') {
+            let (_, len) = entity(&rest[amp..]).ok_or(SsmlError::InvalidEntity { at })?;
+            rest = &rest[amp + len..];
+        }
+        text = &value_part[end + 2..];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_documented_tags_and_counts_audio() {
+        let doc = r#"<speak>Hi <audio src="https://a.example/x.mp3"/><break time="1s"/>
+            <say-as interpret-as="digits">12</say-as> <amazon:effect name="whispered">psst</amazon:effect>
+            <prosody rate='slow' pitch="x-low">a &amp; b &#233;</prosody><!-- note --></speak>"#;
+        assert_eq!(check(doc), Ok(SsmlSummary { audio_clips: 1 }));
+    }
+
+    type Expectation = fn(&SsmlError) -> bool;
+
+    #[test]
+    fn rejects_each_kind_of_mistake() {
+        let cases: &[(&str, Expectation)] = &[
+            ("hello", |e| *e == SsmlError::NotWrapped),
+            ("<p>hi</p>", |e| matches!(e, SsmlError::OutsideSpeak { .. })),
+            ("<speak>a</speak>b", |e| {
+                matches!(e, SsmlError::OutsideSpeak { .. })
+            }),
+            ("<speak>a</speak><speak>b</speak>", |e| {
+                matches!(e, SsmlError::OutsideSpeak { .. })
+            }),
+            ("<speak><blink>x</blink></speak>", |e| {
+                matches!(e, SsmlError::UnknownTag { .. })
+            }),
+            ("<speak><p>x</s></speak>", |e| {
+                matches!(e, SsmlError::MismatchedClose { .. })
+            }),
+            ("<speak><p>x</speak>", |e| {
+                matches!(e, SsmlError::MismatchedClose { .. })
+            }),
+            ("<speak><p>x", |e| matches!(e, SsmlError::Unclosed { .. })),
+            ("<speak>a < b</speak>", |e| {
+                matches!(e, SsmlError::MalformedTag { .. })
+            }),
+            ("<speak>Tom & Jerry</speak>", |e| {
+                matches!(e, SsmlError::InvalidEntity { .. })
+            }),
+            ("<speak><break time=1s/></speak>", |e| {
+                matches!(e, SsmlError::MalformedTag { .. })
+            }),
+            ("<speak><audio src=\"a&b\"/></speak>", |e| {
+                matches!(e, SsmlError::InvalidEntity { .. })
+            }),
+            ("<speak><speak>x</speak></speak>", |e| {
+                matches!(e, SsmlError::OutsideSpeak { .. })
+            }),
+        ];
+        for (doc, expected) in cases {
+            let result = check(doc);
+            assert!(
+                result.as_ref().is_err_and(expected),
+                "{doc}: unexpected {result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn quoted_greater_than_inside_an_attribute_is_fine() {
+        assert!(check(r#"<speak><sub alias="a > b">x</sub></speak>"#).is_ok());
+    }
+}
