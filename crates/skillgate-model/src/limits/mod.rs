@@ -28,7 +28,7 @@ pub use rule::{
     MAX_AUDIO_TOKEN_CHARS, MAX_AUDIO_URL_CHARS, MAX_CARD_CHARS, MAX_IMAGE_URL_CHARS,
     MAX_REPROMPT_CHARS, MAX_RESPONSE_BYTES, MAX_SPEECH_CHARS, MAX_SSML_AUDIO_CLIPS, Rule,
 };
-pub use violation::Violation;
+pub use violation::{Violation, Violations};
 
 use crate::request::Request;
 use crate::response::{Card, Directive, OutputSpeech, Response, ResponseEnvelope};
@@ -36,10 +36,7 @@ use crate::ssml;
 
 /// Checks a response envelope against every rule; `request` enables the rules that depend on
 /// what is being answered. Returns every violation found, in [`Rule::ALL`] order.
-pub fn validate(
-    envelope: &ResponseEnvelope,
-    request: Option<&Request>,
-) -> Result<(), Vec<Violation>> {
+pub fn validate(envelope: &ResponseEnvelope, request: Option<&Request>) -> Result<(), Violations> {
     let mut found = Vec::new();
     let response = &envelope.response;
     check_speech(response, &mut found);
@@ -55,7 +52,7 @@ pub fn validate(
         Ok(())
     } else {
         found.sort_by_key(|v| Rule::ALL.iter().position(|r| *r == v.rule));
-        Err(found)
+        Err(Violations(found))
     }
 }
 
