@@ -2,7 +2,7 @@
 
 use thiserror::Error;
 
-use super::escape::entity;
+use super::escape::{entity, is_xml_char};
 
 /// The tags Alexa's SSML reference documents. Any other tag is rejected.
 pub const KNOWN_TAGS: &[&str] = &[
@@ -68,6 +68,14 @@ pub enum SsmlError {
         /// Byte offset.
         at: usize,
     },
+    /// A character XML forbids (a control character other than tab or a line break).
+    #[error("forbidden control character U+{code:04X} at byte {at}")]
+    ForbiddenCharacter {
+        /// The character's code point.
+        code: u32,
+        /// Byte offset.
+        at: usize,
+    },
     /// An `&` that starts no valid entity (escape it as `&amp;`).
     #[error("invalid entity at byte {at} (escape & as &amp;)")]
     InvalidEntity {
@@ -92,6 +100,12 @@ pub fn check(ssml: &str) -> Result<SsmlSummary, SsmlError> {
     let mut root_done = false;
     let mut root_seen = false;
     let mut summary = SsmlSummary::default();
+    if let Some((at, c)) = doc.char_indices().find(|(_, c)| !is_xml_char(*c)) {
+        return Err(SsmlError::ForbiddenCharacter {
+            code: u32::from(c),
+            at,
+        });
+    }
     let mut pos = 0;
     while pos < doc.len() {
         let rest = &doc[pos..];
@@ -281,6 +295,12 @@ mod tests {
             }),
             ("<speak><speak>x</speak></speak>", |e| {
                 matches!(e, SsmlError::OutsideSpeak { .. })
+            }),
+            ("<speak>a\u{7}b</speak>", |e| {
+                *e == SsmlError::ForbiddenCharacter { code: 7, at: 8 }
+            }),
+            ("<speak>&#1;</speak>", |e| {
+                matches!(e, SsmlError::InvalidEntity { .. })
             }),
         ];
         for (doc, expected) in cases {

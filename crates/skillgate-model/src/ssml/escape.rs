@@ -1,11 +1,19 @@
 //! Escaping and unescaping text inside SSML.
 
+/// Whether XML 1.0 allows this character in a document at all (even escaped): not the C0
+/// controls other than tab, newline and carriage return, and not U+FFFE or U+FFFF.
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{FFFE}' && c != '\u{FFFF}')
+}
+
 /// Escapes text for use inside SSML: `&`, `<`, `>`, `"` and `'` become the predefined XML
-/// entities, as Alexa's SSML reference requires.
+/// entities, as Alexa's SSML reference requires. Characters XML forbids outright (control
+/// characters other than tab and line breaks) cannot be escaped and are dropped.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     for c in text.chars() {
         match c {
+            c if !is_xml_char(c) => {}
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -57,7 +65,7 @@ pub(crate) fn entity(text: &str) -> Option<(char, usize)> {
                 Some(hex) => u32::from_str_radix(hex, 16).ok()?,
                 None => number.parse().ok()?,
             };
-            char::from_u32(code)?
+            char::from_u32(code).filter(|c| is_xml_char(*c))?
         }
     };
     Some((c, end + 1))
@@ -81,5 +89,12 @@ mod tests {
             unescape("a &amp; b &lt;&gt; &#233; &#xE9; &bogus; &"),
             "a & b <> é é &bogus; &"
         );
+    }
+
+    #[test]
+    fn drops_characters_xml_forbids() {
+        assert_eq!(escape("a\u{0}b\u{1b}c\td\ne\u{FFFF}"), "abc\td\ne");
+        assert_eq!(entity("&#0;"), None);
+        assert_eq!(entity("&#9;"), Some(('\t', 4)));
     }
 }
