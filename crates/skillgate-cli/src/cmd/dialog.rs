@@ -1,14 +1,194 @@
-//! Placeholder: being built.
+//! `skillgate dialog`: an interactive (or scripted) multi-turn session with a skill.
 
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context as _;
+use skillgate_devtools::dialog::{Command, Conversation, parse_line};
+use skillgate_devtools::envelope;
+
 use super::Globals;
+use super::invoke::{ConnectionArgs, IdentityArgs, dev_signer, runtime};
 
-/// Arguments (placeholder).
+/// Options of `skillgate dialog`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+#[command(after_help = "Each line is one command:
+  launch                               a LaunchRequest
+  TurnOnIntent device=light room=hall  an IntentRequest with slots (\"…\" around values with spaces)
+  AMAZON.HelpIntent                    an intent without slots
+  device=light                         re-send the pending intent with this slot filled
+  =light                               fill the slot the last Dialog.ElicitSlot asked for
+  yes | no                             answer a Dialog.ConfirmIntent (CONFIRMED / DENIED)
+  end [REASON]                         a SessionEndedRequest (default USER_INITIATED)
+  new                                  start a new session
+  expect speech contains TEXT          assertion (also reprompt/card, `not contains`)
+  expect directive Dialog.ElicitSlot   assertion on the returned directives
+  expect session ends|open             assertion on the session
+  expect status 400                    assertion on the HTTP status
+  # comment                            ignored
+  quit                                 stop
 
-/// Runs the subcommand.
-pub fn run(_args: Args, _globals: &Globals) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not implemented yet")
+The session id and the session attributes carry over between turns; a new session starts
+after the skill ends one. A failed `expect` makes the command exit with status 1.")]
+pub struct Args {
+    /// The skill endpoint, e.g. https://127.0.0.1:8443/alexa.
+    pub url: String,
+    /// Read commands from this file instead of standard input.
+    #[arg(long, value_name = "FILE")]
+    pub script: Option<PathBuf>,
+    /// Stop at the first failed expectation or refused request.
+    #[arg(long)]
+    pub fail_fast: bool,
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// Runs `skillgate dialog`.
+pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
+    let signer = dev_signer(globals)?;
+    let client = args.connection.client(globals)?;
+    let rt = runtime()?;
+    let mut conversation = Conversation::new(args.identity.identity());
+
+    let interactive = args.script.is_none() && std::io::stdin().is_terminal();
+    let lines: Box<dyn Iterator<Item = std::io::Result<String>>> = match &args.script {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            Box::new(
+                text.lines()
+                    .map(|l| Ok(l.to_string()))
+                    .collect::<Vec<_>>()
+                    .into_iter(),
+            )
+        }
+        None => Box::new(std::io::stdin().lock().lines()),
+    };
+    let mut out = std::io::stdout().lock();
+    let mut failures = 0usize;
+    if interactive {
+        writeln!(
+            out,
+            "Talking to {} (type `quit` to stop; see --help for the syntax)",
+            args.url
+        )?;
+        write!(out, "you> ")?;
+        out.flush()?;
+    }
+    for (index, line) in lines.enumerate() {
+        let line = line.context("reading input")?;
+        let number = index + 1;
+        let prompt_next = |out: &mut std::io::StdoutLock<'_>| -> std::io::Result<()> {
+            if interactive {
+                write!(out, "you> ")?;
+                out.flush()?;
+            }
+            Ok(())
+        };
+        let command = match parse_line(&line) {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                prompt_next(&mut out)?;
+                continue;
+            }
+            Err(e) => {
+                if interactive {
+                    writeln!(out, "?? {e}")?;
+                    prompt_next(&mut out)?;
+                    continue;
+                }
+                anyhow::bail!("line {number}: {e}: `{}`", line.trim());
+            }
+        };
+        if !interactive {
+            writeln!(out, "> {}", line.trim())?;
+        }
+        match &command {
+            Command::Quit => break,
+            Command::Expect(expectation) => {
+                match conversation.check(expectation) {
+                    Ok(()) => writeln!(out, "  ok")?,
+                    Err(why) => {
+                        failures += 1;
+                        writeln!(out, "  FAILED (line {number}): {why}")?;
+                        if args.fail_fast {
+                            break;
+                        }
+                    }
+                }
+                prompt_next(&mut out)?;
+                continue;
+            }
+            _ => {}
+        }
+        let envelope = match conversation.request_for(&command, time::OffsetDateTime::now_utc()) {
+            Ok(Some(e)) => e,
+            Ok(None) => {
+                if matches!(command, Command::NewSession) {
+                    writeln!(out, "  (new session {})", conversation.session().id)?;
+                }
+                prompt_next(&mut out)?;
+                continue;
+            }
+            Err(e) => {
+                if interactive {
+                    writeln!(out, "?? {e}")?;
+                    prompt_next(&mut out)?;
+                    continue;
+                }
+                anyhow::bail!("line {number}: {e}");
+            }
+        };
+        let body = envelope::to_body(&envelope);
+        let headers = signer.sign(&body)?;
+        let reply = match rt.block_on(client.send(&args.url, body, &headers)) {
+            Ok(r) => r,
+            Err(e) if interactive => {
+                writeln!(out, "!! {e}")?;
+                conversation.absorb(0, None);
+                prompt_next(&mut out)?;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let json = reply.json();
+        match conversation.absorb(reply.status, json.as_ref()) {
+            Some(answer) => {
+                for l in answer.lines() {
+                    writeln!(out, "{l}")?;
+                }
+                if let Some(slot) = conversation.elicited_slot() {
+                    writeln!(out, "  (answer with `=…` or `{slot}=…`)")?;
+                }
+            }
+            None => {
+                writeln!(
+                    out,
+                    "HTTP {}: {}",
+                    reply.status,
+                    if reply.status == 200 {
+                        "the body is not a JSON envelope"
+                    } else {
+                        "refused"
+                    }
+                )?;
+                if args.fail_fast && !interactive {
+                    failures += 1;
+                    break;
+                }
+            }
+        }
+        prompt_next(&mut out)?;
+    }
+    if interactive {
+        writeln!(out)?;
+    }
+    if failures > 0 {
+        writeln!(out, "{failures} expectation(s) failed")?;
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
 }
