@@ -104,9 +104,13 @@ fn check_content_type(headers: &HeaderMap) -> Result<(), Rejection> {
             detail,
         )
     };
-    let Some(value) = headers.get(header::CONTENT_TYPE) else {
+    let mut values = headers.get_all(header::CONTENT_TYPE).iter();
+    let Some(value) = values.next() else {
         return Err(unsupported("no Content-Type".to_owned()));
     };
+    if values.next().is_some() {
+        return Err(unsupported("several Content-Type headers".to_owned()));
+    }
     let text = value
         .to_str()
         .map_err(|_| unsupported("Content-Type is not ASCII".to_owned()))?;

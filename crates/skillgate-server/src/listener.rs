@@ -90,6 +90,7 @@ pub(crate) async fn serve(
         let service = TowerToHyperService::new(router.clone());
         let tls = options.tls.clone();
         let handshake_timeout = options.handshake_timeout;
+        let mut stop = shutdown.clone();
         tokio::spawn(async move {
             let _permit = permit;
             let result = match tls {
@@ -100,7 +101,12 @@ pub(crate) async fn serve(
                     watcher.watch(conn).await
                 }
                 Some(acceptor) => {
-                    match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
+                    // A handshake still running at shutdown is abandoned, not waited for.
+                    let handshake = tokio::select! {
+                        result = tokio::time::timeout(handshake_timeout, acceptor.accept(stream)) => result,
+                        _ = stop.wait_for(|stopping| *stopping) => return,
+                    };
+                    match handshake {
                         Ok(Ok(tls)) => {
                             let conn = builder
                                 .serve_connection(TokioIo::new(tls), service)

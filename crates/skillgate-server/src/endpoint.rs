@@ -1,0 +1,238 @@
+//! One skill path: the gate, then dispatch to the skill chosen by application id (a
+//! native skill or an upstream), under the handler deadline, with one log line and the
+//! metrics for every request.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use http::{HeaderValue, Request, StatusCode, header};
+use serde::Deserialize;
+
+use crate::gate::{Admitted, Gate};
+use crate::gateway::{Forwarded, Upstream};
+use crate::mask::mask_id;
+use crate::record::Recorder;
+use crate::spoken;
+
+/// What a skill entry runs.
+#[derive(Debug, Clone)]
+pub(crate) enum Target {
+    /// A native skill.
+    Native(skillgate::Skill),
+    /// Gateway mode.
+    Upstream(Upstream),
+}
+
+/// One skill on a path.
+#[derive(Debug)]
+pub(crate) struct SkillEntry {
+    pub name: String,
+    /// `None`: any application id (demo / dev only).
+    pub ids: Option<Vec<String>>,
+    pub target: Target,
+}
+
+/// Everything a path needs to answer.
+#[derive(Debug)]
+pub(crate) struct Endpoint {
+    pub path: String,
+    pub gate: Gate,
+    pub skills: Vec<SkillEntry>,
+    pub handler_timeout: Duration,
+    pub recorder: Option<Recorder>,
+    pub unmask: bool,
+}
+
+/// The few fields logged per request besides what verification returns.
+#[derive(Deserialize, Default)]
+struct LogFields<'a> {
+    #[serde(borrow, default)]
+    request: Option<LogRequest<'a>>,
+    #[serde(borrow, default)]
+    session: Option<LogSession<'a>>,
+}
+#[derive(Deserialize, Default)]
+struct LogRequest<'a> {
+    #[serde(borrow, default)]
+    intent: Option<LogIntent<'a>>,
+}
+#[derive(Deserialize, Default)]
+struct LogIntent<'a> {
+    #[serde(borrow, default)]
+    name: Option<std::borrow::Cow<'a, str>>,
+}
+#[derive(Deserialize, Default)]
+struct LogSession<'a> {
+    #[serde(borrow, default)]
+    user: Option<LogUser<'a>>,
+}
+#[derive(Deserialize, Default)]
+struct LogUser<'a> {
+    #[serde(borrow, default, rename = "userId")]
+    user_id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl Endpoint {
+    fn route(&self, application_id: &str) -> Option<&SkillEntry> {
+        self.skills
+            .iter()
+            .find(|s| {
+                s.ids
+                    .as_ref()
+                    .is_some_and(|ids| ids.iter().any(|id| id == application_id))
+            })
+            .or_else(|| self.skills.iter().find(|s| s.ids.is_none()))
+    }
+}
+
+/// The axum handler for a skill path.
+pub(crate) async fn handle(State(endpoint): State<Arc<Endpoint>>, request: Request<Body>) -> Response {
+    let started = Instant::now();
+    let (parts, body) = request.into_parts();
+    let admitted = match endpoint.gate.admit(&parts, body).await {
+        Ok(admitted) => admitted,
+        Err(rejection) => {
+            let elapsed = started.elapsed();
+            crate::metrics::verification_failure(rejection.reason);
+            crate::metrics::request(&endpoint.path, "rejected", elapsed);
+            tracing::warn!(
+                path = %endpoint.path,
+                outcome = "rejected",
+                reason = rejection.reason,
+                detail = %rejection.detail,
+                status = rejection.status.as_u16(),
+                latency_ms = elapsed.as_secs_f64() * 1000.0,
+                "request refused"
+            );
+            return rejection.into_response();
+        }
+    };
+    let Some(skill) = endpoint.route(&admitted.verified.application_id) else {
+        // Unreachable with a consistent configuration: the verifier allows only listed ids.
+        crate::metrics::verification_failure("no_skill_for_application_id");
+        tracing::warn!(path = %endpoint.path, "no skill for a verified application id");
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let (status, answer, outcome) = dispatch(&endpoint, skill, &admitted, &parts.headers).await;
+    let elapsed = started.elapsed();
+    crate::metrics::request(&skill.name, outcome, elapsed);
+    log_answered(&endpoint, skill, &admitted, status, outcome, elapsed);
+    if let (Some(recorder), StatusCode::OK) = (&endpoint.recorder, status) {
+        let recorder = recorder.clone();
+        let (id, body, answer) = (
+            admitted.verified.request_id.clone(),
+            admitted.body.clone(),
+            answer.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            if let Err(error) = recorder.write(&id, &body, &answer) {
+                tracing::warn!(%error, dir = %recorder.dir().display(), "cannot record the request");
+            }
+        });
+    }
+    let mut response = Response::new(Body::from(answer));
+    *response.status_mut() = status;
+    if status == StatusCode::OK {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json;charset=UTF-8"),
+        );
+    }
+    response
+}
+
+async fn dispatch(
+    endpoint: &Endpoint,
+    skill: &SkillEntry,
+    admitted: &Admitted,
+    headers: &http::HeaderMap,
+) -> (StatusCode, Bytes, &'static str) {
+    let deadline = endpoint.handler_timeout;
+    match &skill.target {
+        Target::Native(native) => {
+            match tokio::time::timeout(deadline, native.handle_json(&admitted.body)).await {
+                Ok(Ok(answer)) => (StatusCode::OK, Bytes::from(answer), "answered"),
+                Ok(Err(skillgate::SkillError::InvalidRequest(error))) => {
+                    crate::metrics::verification_failure("invalid_envelope");
+                    tracing::warn!(skill = %skill.name, %error, "verified body is not a request envelope");
+                    (StatusCode::BAD_REQUEST, Bytes::new(), "rejected")
+                }
+                Ok(Err(error)) => {
+                    tracing::error!(skill = %skill.name, %error, "skill failed");
+                    (StatusCode::OK, spoken::unavailable(), "skill_error")
+                }
+                Err(_) => {
+                    tracing::error!(skill = %skill.name, ?deadline, "skill missed the deadline");
+                    (StatusCode::OK, spoken::unavailable(), "timeout")
+                }
+            }
+        }
+        Target::Upstream(upstream) => {
+            let info = Forwarded {
+                application_id: &admitted.verified.application_id,
+                request_id: &admitted.verified.request_id,
+                client_headers: headers,
+            };
+            match upstream.forward(admitted.body.clone(), info).await {
+                Ok(answer) => (StatusCode::OK, answer, "answered"),
+                Err(error) => {
+                    crate::metrics::upstream_failure(&skill.name, error.kind());
+                    tracing::error!(
+                        skill = %skill.name,
+                        upstream = %upstream.url(),
+                        kind = error.kind(),
+                        %error,
+                        request_id = %admitted.verified.request_id,
+                        "upstream failed; answering with a spoken error"
+                    );
+                    (StatusCode::OK, spoken::unavailable(), "upstream_error")
+                }
+            }
+        }
+    }
+}
+
+fn log_answered(
+    endpoint: &Endpoint,
+    skill: &SkillEntry,
+    admitted: &Admitted,
+    status: StatusCode,
+    outcome: &'static str,
+    elapsed: Duration,
+) {
+    let fields: LogFields<'_> = serde_json::from_slice(&admitted.body).unwrap_or_default();
+    let intent = fields
+        .request
+        .and_then(|r| r.intent)
+        .and_then(|i| i.name)
+        .unwrap_or_default();
+    let user = fields
+        .session
+        .and_then(|s| s.user)
+        .and_then(|u| u.user_id)
+        .map(|id| {
+            if endpoint.unmask {
+                id.into_owned()
+            } else {
+                mask_id(&id)
+            }
+        })
+        .unwrap_or_default();
+    let v = &admitted.verified;
+    tracing::info!(
+        request_id = %v.request_id,
+        request_type = %v.request_type,
+        intent = %intent,
+        skill = %skill.name,
+        user = %user,
+        outcome = outcome,
+        verification = "verified",
+        status = status.as_u16(),
+        latency_ms = elapsed.as_secs_f64() * 1000.0,
+        "alexa request"
+    );
+}

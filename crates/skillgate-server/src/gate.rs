@@ -1,0 +1,123 @@
+//! The security boundary shared by the server and the tower layer: intake checks, body
+//! read, then [`skillgate_verify::Verifier::verify`] over the exact bytes received.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http::StatusCode;
+use http::request::Parts;
+use skillgate_verify::{Verifier, VerifiedRequest};
+
+use crate::config::DEFAULT_MAX_BODY_BYTES;
+use crate::intake::{self, Rejection};
+
+/// Runs every check that must pass before skill code.
+#[derive(Debug, Clone)]
+pub struct Gate {
+    verifier: Arc<Verifier>,
+    max_body: usize,
+    body_timeout: Duration,
+}
+
+/// A request that passed the gate: its verified facts and the exact body.
+#[derive(Debug, Clone)]
+pub struct Admitted {
+    /// What verification established.
+    pub verified: VerifiedRequest,
+    /// The raw body, as received and verified.
+    pub body: Bytes,
+}
+
+impl Gate {
+    /// A gate in front of `verifier` with the default body cap (128 KiB) and a 10 s
+    /// body-read deadline.
+    pub fn new(verifier: Arc<Verifier>) -> Self {
+        Self {
+            verifier,
+            max_body: DEFAULT_MAX_BODY_BYTES,
+            body_timeout: Duration::from_secs(10),
+        }
+    }
+
+    /// Sets the body cap (bytes).
+    pub fn with_max_body(mut self, max_body: usize) -> Self {
+        self.max_body = max_body;
+        self
+    }
+
+    /// Sets the body-read deadline.
+    pub fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
+    }
+
+    /// The verifier behind the gate.
+    pub fn verifier(&self) -> &Arc<Verifier> {
+        &self.verifier
+    }
+
+    /// Checks the head, reads the body under the cap and deadline, and verifies it.
+    pub async fn admit<B>(&self, parts: &Parts, body: B) -> Result<Admitted, Rejection>
+    where
+        B: http_body::Body<Data = Bytes>,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        intake::check_head(&parts.method, &parts.headers, self.max_body)?;
+        let body = intake::read_body(body, self.max_body, self.body_timeout).await?;
+        let downloads = self.verifier.cache().downloads();
+        let result = verify_on_worker(&self.verifier, &parts.headers, &body).await;
+        count_chain_lookup(&result, downloads, self.verifier.cache().downloads());
+        match result {
+            Ok(verified) => Ok(Admitted { verified, body }),
+            Err(error) => Err(Rejection::new(
+                StatusCode::BAD_REQUEST,
+                error.reason(),
+                error.to_string(),
+            )),
+        }
+    }
+}
+
+/// Runs [`Verifier::verify`] so that the returned future is `Send`.
+///
+/// The verifier's future is currently not `Send` (a cache lock guard is seen as live
+/// across an await in `ChainCache::get`), so it cannot run inside a spawned axum task
+/// directly. Until that is fixed in skillgate-verify, it runs to completion on this worker
+/// thread with `block_in_place` (multi-thread runtime required; a current-thread runtime
+/// gets a refusal instead of a deadlock).
+async fn verify_on_worker(
+    verifier: &Verifier,
+    headers: &http::HeaderMap,
+    body: &[u8],
+) -> Result<VerifiedRequest, skillgate_verify::VerifyError> {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    let handle = Handle::current();
+    if handle.runtime_flavor() != RuntimeFlavor::MultiThread {
+        tracing::error!("skillgate-server needs a multi-thread tokio runtime to verify requests");
+        return Err(skillgate_verify::VerifyError::DownloadRateLimited);
+    }
+    tokio::task::block_in_place(|| {
+        handle.block_on(verifier.verify(headers, body, SystemTime::now()))
+    })
+}
+
+/// Chain cache metrics from the cache's download counter: a verification that reached the
+/// chain step and started no fetch was a hit. (Approximate under concurrency.)
+fn count_chain_lookup(
+    result: &Result<VerifiedRequest, skillgate_verify::VerifyError>,
+    before: u64,
+    after: u64,
+) {
+    use skillgate_verify::Check;
+    let reached_chain = match result {
+        Ok(_) => true,
+        Err(e) => e.check() >= Check::ChainDownload,
+    };
+    if after > before {
+        crate::metrics::chain_cache("miss");
+        crate::metrics::chain_cache("download");
+    } else if reached_chain {
+        crate::metrics::chain_cache("hit");
+    }
+}
