@@ -276,3 +276,46 @@ fn amazon_documentation_examples_parse_and_round_trip() {
         }
     }
 }
+
+/// Response envelopes Alexa accepted (every fixture not marked DEFECTIVE in the corpus
+/// README, and Amazon's documentation examples) pass the limit checks: no false alarms.
+#[test]
+fn accepted_responses_pass_the_limit_checks() {
+    let defective = ["response-MixedDirectives--jovo2.json"];
+    let mut files: Vec<_> = json_files(&fixtures_dir().join("envelopes"))
+        .into_iter()
+        .filter(|(name, _)| {
+            name.starts_with("response-")
+                && name.contains("--")
+                && !name.starts_with("response-directive-")
+                && !name.starts_with("response-body-")
+                && !name.starts_with("response-outputSpeech-")
+                && !defective.contains(&name.as_str())
+        })
+        .collect();
+    files.extend(
+        json_files(&data_dir())
+            .into_iter()
+            .filter(|(name, _)| name.starts_with("response-")),
+    );
+    assert!(files.len() >= 13, "found {}", files.len());
+    for (name, bytes) in &files {
+        let envelope: ResponseEnvelope = serde_json::from_slice(bytes).unwrap();
+        if let Err(violations) = skillgate_model::limits::validate(&envelope, None) {
+            panic!("{name}: {violations}");
+        }
+    }
+}
+
+/// The defective sample is caught, naming each rule it breaks.
+#[test]
+fn the_defective_sample_is_rejected_with_its_rules_named() {
+    let bytes =
+        fs::read(fixtures_dir().join("envelopes/response-MixedDirectives--jovo2.json")).unwrap();
+    let envelope: ResponseEnvelope = serde_json::from_slice(&bytes).unwrap();
+    let violations = skillgate_model::limits::validate(&envelope, None).unwrap_err();
+    assert!(
+        violations.contains(skillgate_model::limits::Rule::AudioUrlHttps),
+        "{violations}"
+    );
+}

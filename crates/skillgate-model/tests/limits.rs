@@ -341,3 +341,54 @@ fn output_speech_content_is_what_is_measured() {
     let speech = OutputSpeech::plain("a".repeat(10));
     assert_eq!(speech.content().len(), 10);
 }
+
+#[test]
+fn delegate_comes_without_speech() {
+    let intent = request(json!({"type": "IntentRequest", "intent": {"name": "TurnOnIntent"}}));
+    assert_eq!(
+        broken(ResponseBuilder::new().delegate(None).build(), Some(&intent)),
+        []
+    );
+    let spoken = ResponseBuilder::new()
+        .speak("ok")
+        .reprompt("ok?")
+        .delegate(None)
+        .build();
+    assert_eq!(broken(spoken, Some(&intent)), [Rule::DelegateWithSpeech; 2]);
+    // Other dialog directives carry their prompt.
+    let elicit = ResponseBuilder::new()
+        .speak("Which room?")
+        .elicit_slot("room", None)
+        .build();
+    assert_eq!(broken(elicit, Some(&intent)), []);
+}
+
+#[test]
+fn expected_previous_token_exactly_with_enqueue() {
+    let directive = |behavior: PlayBehavior, previous: Option<&str>| {
+        Directive::from(AudioPlayerPlay {
+            play_behavior: behavior,
+            audio_item: AudioItem {
+                stream: AudioStream {
+                    url: "https://example.com/b.mp3".into(),
+                    token: "b".into(),
+                    expected_previous_token: previous.map(str::to_owned),
+                    ..Default::default()
+                },
+                ..Default::default()
+            },
+            extra: Default::default(),
+        })
+    };
+    let answer = |d| broken(ResponseBuilder::new().add_directive(d).build(), None);
+    assert_eq!(answer(directive(PlayBehavior::Enqueue, Some("a"))), []);
+    assert_eq!(answer(directive(PlayBehavior::ReplaceAll, None)), []);
+    assert_eq!(
+        answer(directive(PlayBehavior::Enqueue, None)),
+        [Rule::EnqueueToken]
+    );
+    assert_eq!(
+        answer(directive(PlayBehavior::ReplaceEnqueued, Some("a"))),
+        [Rule::EnqueueToken]
+    );
+}

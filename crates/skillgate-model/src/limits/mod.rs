@@ -31,7 +31,7 @@ pub use rule::{
 pub use violation::{Violation, Violations};
 
 use crate::request::Request;
-use crate::response::{Card, Directive, OutputSpeech, Response, ResponseEnvelope};
+use crate::response::{Card, Directive, OutputSpeech, PlayBehavior, Response, ResponseEnvelope};
 use crate::ssml;
 
 /// Checks a response envelope against every rule; `request` enables the rules that depend on
@@ -147,6 +147,17 @@ fn check_audio_player(response: &Response, found: &mut Vec<Violation>) {
                 "AudioPlayer.Play stream url must be an https URL",
             ));
         }
+        let enqueue = play.play_behavior == PlayBehavior::Enqueue;
+        if enqueue != stream.expected_previous_token.is_some() {
+            found.push(Violation::broken(
+                Rule::EnqueueToken,
+                if enqueue {
+                    "AudioPlayer.Play with ENQUEUE needs expectedPreviousToken"
+                } else {
+                    "AudioPlayer.Play may only carry expectedPreviousToken with ENQUEUE"
+                },
+            ));
+        }
         let n = chars(&stream.token);
         if n > MAX_AUDIO_TOKEN_CHARS {
             found.push(Violation::over(
@@ -243,6 +254,23 @@ fn check_directive_combinations(response: &Response, found: &mut Vec<Violation>)
             Rule::VideoAppEndSession,
             "VideoApp.Launch may not be combined with shouldEndSession (omit it)",
         ));
+    }
+    let delegates = response
+        .directives
+        .iter()
+        .any(|d| matches!(d, Directive::DialogDelegate(_)));
+    if delegates {
+        for (field, present) in [
+            ("outputSpeech", response.output_speech.is_some()),
+            ("reprompt", response.reprompt.is_some()),
+        ] {
+            if present {
+                found.push(Violation::broken(
+                    Rule::DelegateWithSpeech,
+                    format!("Dialog.Delegate may not come with {field}"),
+                ));
+            }
+        }
     }
     if response.should_end_session == Some(true) {
         for directive in response.directives.iter().filter(|d| d.is_dialog()) {

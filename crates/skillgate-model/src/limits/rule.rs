@@ -63,11 +63,17 @@ pub enum Rule {
     /// `Dialog.*` directives do not end the session ("Dialog Interface Reference":
     /// `shouldEndSession` must be false or omitted).
     DialogEndsSession,
+    /// `Dialog.Delegate` comes without `outputSpeech` and `reprompt` ("Dialog Interface
+    /// Reference": Alexa speaks the prompts defined in the dialog model).
+    DelegateWithSpeech,
+    /// `AudioPlayer.Play` has `expectedPreviousToken` exactly when `playBehavior` is `ENQUEUE`
+    /// ("AudioPlayer Interface Reference": required and allowed only with `ENQUEUE`).
+    EnqueueToken,
 }
 
 impl Rule {
     /// Every rule, in the order they are checked.
-    pub const ALL: [Rule; 16] = [
+    pub const ALL: [Rule; 18] = [
         Rule::SpeechLength,
         Rule::RepromptLength,
         Rule::CardLength,
@@ -84,6 +90,8 @@ impl Rule {
         Rule::VideoAppEndSession,
         Rule::DialogOutsideIntent,
         Rule::DialogEndsSession,
+        Rule::DelegateWithSpeech,
+        Rule::EnqueueToken,
     ];
 
     /// A stable snake_case name for logs, metrics and tests.
@@ -105,6 +113,8 @@ impl Rule {
             Rule::VideoAppEndSession => "video_app_end_session",
             Rule::DialogOutsideIntent => "dialog_outside_intent",
             Rule::DialogEndsSession => "dialog_ends_session",
+            Rule::DelegateWithSpeech => "delegate_with_speech",
+            Rule::EnqueueToken => "enqueue_token",
         }
     }
 

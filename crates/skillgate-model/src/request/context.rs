@@ -162,6 +162,15 @@ pub struct AudioPlayerState {
     pub extra: Map<String, Value>,
 }
 
+impl AudioPlayerState {
+    /// The stream position in milliseconds, if sent as a whole number.
+    pub fn offset_ms(&self) -> Option<u64> {
+        self.offset_in_milliseconds
+            .as_ref()
+            .and_then(NumberLike::as_u64)
+    }
+}
+
 /// `context.Viewport`: the characteristics of a device's screen.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

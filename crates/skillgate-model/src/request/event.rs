@@ -78,6 +78,15 @@ pub struct AudioPlayerEvent {
     pub extra: Map<String, Value>,
 }
 
+impl AudioPlayerEvent {
+    /// The stream position in milliseconds, if sent as a whole number.
+    pub fn offset_ms(&self) -> Option<u64> {
+        self.offset_in_milliseconds
+            .as_ref()
+            .and_then(NumberLike::as_u64)
+    }
+}
+
 string_enum! {
     /// The full request type of a `PlaybackController.*` event (a button on the device or
     /// remote, not a voice command).
