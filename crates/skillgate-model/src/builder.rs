@@ -3,8 +3,10 @@
 
 use crate::request::Intent;
 use crate::response::{
-    Card, DialogConfirmIntent, DialogConfirmSlot, DialogDelegate, DialogElicitSlot, Directive,
-    Image, OutputSpeech, Reprompt, Response,
+    AudioItem, AudioPlayerClearQueue, AudioPlayerPlay, AudioPlayerStop, AudioStream,
+    CanFulfillIntent, Card, ClearBehavior, DialogConfirmIntent, DialogConfirmSlot, DialogDelegate,
+    DialogElicitSlot, Directive, Image, OutputSpeech, PlayBehavior, Reprompt, Response,
+    VideoAppLaunch, VideoItem, VideoMetadata,
 };
 use crate::ssml;
 
@@ -32,14 +34,16 @@ impl ResponseBuilder {
     }
 
     /// Speaks plain text: escaped and wrapped as SSML `<speak>…</speak>`.
-    pub fn speak(mut self, text: &str) -> Self {
+    pub fn speak(mut self, text: impl AsRef<str>) -> Self {
+        let text = text.as_ref();
         self.response.output_speech = Some(OutputSpeech::ssml(speak_text(text)));
         self
     }
 
     /// Speaks SSML: a fragment (wrapped in `<speak>`) or a whole `<speak>` document. The
     /// caller is responsible for escaping text inside it (see [`ssml::escape`]).
-    pub fn speak_ssml(mut self, ssml_text: &str) -> Self {
+    pub fn speak_ssml(mut self, ssml_text: impl AsRef<str>) -> Self {
+        let ssml_text = ssml_text.as_ref();
         self.response.output_speech = Some(OutputSpeech::ssml(ssml::wrap(ssml_text)));
         self
     }
@@ -52,13 +56,15 @@ impl ResponseBuilder {
 
     /// Sets the reprompt from plain text (escaped and wrapped as SSML). Does not change
     /// `shouldEndSession`; a reprompt only plays if the session stays open.
-    pub fn reprompt(mut self, text: &str) -> Self {
+    pub fn reprompt(mut self, text: impl AsRef<str>) -> Self {
+        let text = text.as_ref();
         self.response.reprompt = Some(Reprompt::new(OutputSpeech::ssml(speak_text(text))));
         self
     }
 
     /// Sets the reprompt from SSML (fragment or `<speak>` document).
-    pub fn reprompt_ssml(mut self, ssml_text: &str) -> Self {
+    pub fn reprompt_ssml(mut self, ssml_text: impl AsRef<str>) -> Self {
+        let ssml_text = ssml_text.as_ref();
         self.response.reprompt = Some(Reprompt::new(OutputSpeech::ssml(ssml::wrap(ssml_text))));
         self
     }
@@ -153,6 +159,90 @@ impl ResponseBuilder {
             updated_intent: updated_intent.into(),
             ..DialogConfirmIntent::default()
         })
+    }
+
+    /// Sets the `playBehavior` of the output speech set so far (no effect without speech).
+    pub fn play_behavior(mut self, behavior: PlayBehavior) -> Self {
+        if let Some(
+            OutputSpeech::PlainText { play_behavior, .. }
+            | OutputSpeech::Ssml { play_behavior, .. },
+        ) = &mut self.response.output_speech
+        {
+            *play_behavior = Some(behavior);
+        }
+        self
+    }
+
+    /// Adds `AudioPlayer.Play` for an HTTPS stream. `expected_previous_token` is required
+    /// with [`PlayBehavior::Enqueue`] and not allowed otherwise.
+    pub fn audio_player_play(
+        self,
+        behavior: PlayBehavior,
+        url: impl Into<String>,
+        token: impl Into<String>,
+        offset_in_milliseconds: u64,
+        expected_previous_token: Option<String>,
+    ) -> Self {
+        self.add_directive(AudioPlayerPlay {
+            play_behavior: behavior,
+            audio_item: AudioItem {
+                stream: AudioStream {
+                    url: url.into(),
+                    token: token.into(),
+                    expected_previous_token,
+                    offset_in_milliseconds,
+                    ..AudioStream::default()
+                },
+                ..AudioItem::default()
+            },
+            extra: serde_json::Map::new(),
+        })
+    }
+
+    /// Adds `AudioPlayer.Stop`.
+    pub fn audio_player_stop(self) -> Self {
+        self.add_directive(AudioPlayerStop::default())
+    }
+
+    /// Adds `AudioPlayer.ClearQueue`.
+    pub fn audio_player_clear_queue(self, behavior: ClearBehavior) -> Self {
+        self.add_directive(AudioPlayerClearQueue {
+            clear_behavior: behavior,
+            extra: serde_json::Map::new(),
+        })
+    }
+
+    /// Adds `VideoApp.Launch` and omits `shouldEndSession`, which Alexa does not allow
+    /// beside it.
+    pub fn video_app_launch(
+        self,
+        source: impl Into<String>,
+        title: Option<String>,
+        subtitle: Option<String>,
+    ) -> Self {
+        let metadata =
+            (title.is_some() || subtitle.is_some()).then_some(VideoMetadata { title, subtitle });
+        self.add_directive(VideoAppLaunch {
+            video_item: VideoItem {
+                source: source.into(),
+                metadata,
+                ..VideoItem::default()
+            },
+            ..VideoAppLaunch::default()
+        })
+        .should_end_session(None)
+    }
+
+    /// Sets the answer to a `CanFulfillIntentRequest`.
+    pub fn can_fulfill_intent(mut self, answer: CanFulfillIntent) -> Self {
+        self.response.can_fulfill_intent = Some(answer);
+        self
+    }
+
+    /// Sets the answer to a `Dialog.API.Invoked` request (Alexa Conversations).
+    pub fn api_response(mut self, value: serde_json::Value) -> Self {
+        self.response.api_response = Some(value);
+        self
     }
 
     /// Ends the session (`shouldEndSession: true`).

@@ -160,3 +160,68 @@ fn new_builder_is_an_empty_response() {
     assert!(response.is_empty());
     assert_eq!(serde_json::to_value(&response).unwrap(), json!({}));
 }
+
+#[test]
+fn audio_and_video_helpers() {
+    use skillgate_model::response::{ClearBehavior, PlayBehavior};
+    let response = ResponseBuilder::new()
+        .audio_player_play(
+            PlayBehavior::Enqueue,
+            "https://example.com/b.mp3",
+            "b",
+            0,
+            Some("a".into()),
+        )
+        .audio_player_clear_queue(ClearBehavior::ClearEnqueued)
+        .audio_player_stop()
+        .build();
+    assert_eq!(
+        serde_json::to_value(&response).unwrap(),
+        json!({"directives": [
+            {"type": "AudioPlayer.Play", "playBehavior": "ENQUEUE", "audioItem": {"stream": {
+                "url": "https://example.com/b.mp3", "token": "b", "expectedPreviousToken": "a",
+                "offsetInMilliseconds": 0}}},
+            {"type": "AudioPlayer.ClearQueue", "clearBehavior": "CLEAR_ENQUEUED"},
+            {"type": "AudioPlayer.Stop"}
+        ]})
+    );
+    let video = ResponseBuilder::new()
+        .end_session()
+        .video_app_launch("https://example.com/v.mp4", Some("Title".into()), None)
+        .build();
+    assert_eq!(video.should_end_session, None);
+    assert_eq!(
+        serde_json::to_value(&video.directives[0]).unwrap(),
+        json!({"type": "VideoApp.Launch", "videoItem": {"source": "https://example.com/v.mp4", "metadata": {"title": "Title"}}})
+    );
+}
+
+#[test]
+fn play_behavior_can_fulfill_and_api_response() {
+    use skillgate_model::response::{CanFulfill, CanFulfillIntent, PlayBehavior};
+    let response = ResponseBuilder::new()
+        .speak("hi")
+        .play_behavior(PlayBehavior::ReplaceAll)
+        .can_fulfill_intent(CanFulfillIntent {
+            can_fulfill: CanFulfill::Maybe,
+            slots: Default::default(),
+            extra: Default::default(),
+        })
+        .api_response(json!({"ok": true}))
+        .build();
+    assert_eq!(
+        serde_json::to_value(&response).unwrap(),
+        json!({
+            "outputSpeech": {"type": "SSML", "ssml": "<speak>hi</speak>", "playBehavior": "REPLACE_ALL"},
+            "canFulfillIntent": {"canFulfill": "MAYBE"},
+            "apiResponse": {"ok": true}
+        })
+    );
+    // Without speech, play_behavior changes nothing.
+    assert!(
+        ResponseBuilder::new()
+            .play_behavior(PlayBehavior::Enqueue)
+            .build()
+            .is_empty()
+    );
+}
