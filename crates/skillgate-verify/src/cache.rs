@@ -75,6 +75,12 @@ enum Slot {
     Pending(Pending),
 }
 
+enum Lookup {
+    Hit(Arc<ValidatedChain>),
+    Fail(VerifyError),
+    Wait(Pending),
+}
+
 struct State {
     slots: HashMap<Key, Slot>,
     tick: u64,
@@ -157,56 +163,64 @@ impl ChainCache {
         now: SystemTime,
     ) -> Result<Arc<ValidatedChain>, VerifyError> {
         let now_nanos = nanos(now);
-        let now_secs = i64::try_from(now_nanos.div_euclid(1_000_000_000)).unwrap_or(i64::MIN);
         let key: Key = (trust.id(), url.as_str().to_owned());
-        let pending = {
-            let mut state = self.lock();
-            state.tick += 1;
-            let tick = state.tick;
-            let mut drop_slot = false;
-            match state.slots.get_mut(&key) {
-                Some(Slot::Ready { chain, used }) => {
-                    if chain.check_dates(now_secs).is_ok() {
-                        *used = tick;
-                        return Ok(Arc::clone(chain));
-                    }
-                    drop_slot = true;
-                }
-                Some(Slot::Failed {
-                    error,
-                    since,
-                    until,
-                    used,
-                }) => {
-                    if *since <= now_nanos && now_nanos < *until {
-                        *used = tick;
-                        return Err(match error {
-                            VerifyError::Download(_) => VerifyError::DownloadRecentlyFailed,
-                            other => other.clone(),
-                        });
-                    }
-                    drop_slot = true;
-                }
-                Some(Slot::Pending(pending)) => {
-                    let pending = pending.clone();
-                    drop(state);
-                    return self.finish(&key, pending, now_nanos).await;
-                }
-                None => {}
-            }
-            if drop_slot {
-                state.slots.remove(&key);
-            }
-            if self.source.is_remote(url) && !self.take_token(&mut state, now_nanos) {
-                return Err(VerifyError::DownloadRateLimited);
-            }
-            let pending = self.start(trust, url, now);
-            if self.make_room(&mut state) {
-                state.slots.insert(key.clone(), Slot::Pending(pending.clone()));
-            }
-            pending
+        // The lock is only taken in synchronous helpers, never across an await.
+        let pending = match self.lookup(&key, trust, url, now, now_nanos) {
+            Lookup::Hit(chain) => return Ok(chain),
+            Lookup::Fail(error) => return Err(error),
+            Lookup::Wait(pending) => pending,
         };
-        self.finish(&key, pending, now_nanos).await
+        let outcome = pending.clone().await;
+        self.settle(&key, &pending, &outcome, now_nanos);
+        outcome
+    }
+
+    fn lookup(
+        &self,
+        key: &Key,
+        trust: &Arc<TrustStore>,
+        url: &CertChainUrl,
+        now: SystemTime,
+        now_nanos: i128,
+    ) -> Lookup {
+        let now_secs = i64::try_from(now_nanos.div_euclid(1_000_000_000)).unwrap_or(i64::MIN);
+        let mut state = self.lock();
+        state.tick += 1;
+        let tick = state.tick;
+        match state.slots.get_mut(key) {
+            Some(Slot::Ready { chain, used }) => {
+                if chain.check_dates(now_secs).is_ok() {
+                    *used = tick;
+                    return Lookup::Hit(Arc::clone(chain));
+                }
+            }
+            Some(Slot::Failed {
+                error,
+                since,
+                until,
+                used,
+            }) => {
+                if *since <= now_nanos && now_nanos < *until {
+                    *used = tick;
+                    return Lookup::Fail(match error {
+                        VerifyError::Download(_) => VerifyError::DownloadRecentlyFailed,
+                        other => other.clone(),
+                    });
+                }
+            }
+            Some(Slot::Pending(pending)) => return Lookup::Wait(pending.clone()),
+            None => {}
+        }
+        // Absent, or present but unusable at `now` (out of its dates, failure forgotten).
+        state.slots.remove(key);
+        if self.source.is_remote(url) && !self.take_token(&mut state, now_nanos) {
+            return Lookup::Fail(VerifyError::DownloadRateLimited);
+        }
+        let pending = self.start(trust, url, now);
+        if self.make_room(&mut state) {
+            state.slots.insert(key.clone(), Slot::Pending(pending.clone()));
+        }
+        Lookup::Wait(pending)
     }
 
     fn start(&self, trust: &Arc<TrustStore>, url: &CertChainUrl, now: SystemTime) -> Pending {
@@ -225,28 +239,28 @@ impl ChainCache {
         .shared()
     }
 
-    async fn finish(&self, key: &Key, pending: Pending, now_nanos: i128) -> Outcome {
-        let outcome = pending.clone().await;
+    /// Replaces the in-flight slot with its outcome (only if it is still ours).
+    fn settle(&self, key: &Key, pending: &Pending, outcome: &Outcome, now_nanos: i128) {
         let mut state = self.lock();
-        let ours = matches!(state.slots.get(key), Some(Slot::Pending(p)) if p.ptr_eq(&pending));
-        if ours {
-            state.tick += 1;
-            let used = state.tick;
-            let slot = match &outcome {
-                Ok(chain) => Slot::Ready {
-                    chain: Arc::clone(chain),
-                    used,
-                },
-                Err(error) => Slot::Failed {
-                    error: error.clone(),
-                    since: now_nanos,
-                    until: now_nanos.saturating_add(self.config.failure_ttl.as_nanos() as i128),
-                    used,
-                },
-            };
-            state.slots.insert(key.clone(), slot);
+        let ours = matches!(state.slots.get(key), Some(Slot::Pending(p)) if p.ptr_eq(pending));
+        if !ours {
+            return;
         }
-        outcome
+        state.tick += 1;
+        let used = state.tick;
+        let slot = match outcome {
+            Ok(chain) => Slot::Ready {
+                chain: Arc::clone(chain),
+                used,
+            },
+            Err(error) => Slot::Failed {
+                error: error.clone(),
+                since: now_nanos,
+                until: now_nanos.saturating_add(self.config.failure_ttl.as_nanos() as i128),
+                used,
+            },
+        };
+        state.slots.insert(key.clone(), slot);
     }
 
     fn take_token(&self, state: &mut State, now: i128) -> bool {

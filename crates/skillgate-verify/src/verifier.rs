@@ -232,6 +232,17 @@ mod tests {
     }
 
     #[test]
+    fn verifier_and_its_future_are_send_and_sync() {
+        fn send_sync<T: Send + Sync>(_: &T) {}
+        fn send<T: Send>(_: &T) {}
+        let v = Verifier::new(VerifierConfig::any_skill(), source()).unwrap();
+        send_sync(&v);
+        let headers = HeaderMap::new();
+        let fut = v.verify(&headers, b"", SystemTime::UNIX_EPOCH);
+        send(&fut);
+    }
+
+    #[test]
     fn config_rules() {
         assert_eq!(
             Verifier::new(VerifierConfig::default(), source()).err(),
