@@ -34,16 +34,14 @@ impl ResponseBuilder {
     }
 
     /// Speaks plain text: escaped and wrapped as SSML `<speak>…</speak>`.
-    pub fn speak(mut self, text: impl AsRef<str>) -> Self {
-        let text = text.as_ref();
+    pub fn speak(mut self, text: &str) -> Self {
         self.response.output_speech = Some(OutputSpeech::ssml(speak_text(text)));
         self
     }
 
     /// Speaks SSML: a fragment (wrapped in `<speak>`) or a whole `<speak>` document. The
     /// caller is responsible for escaping text inside it (see [`ssml::escape`]).
-    pub fn speak_ssml(mut self, ssml_text: impl AsRef<str>) -> Self {
-        let ssml_text = ssml_text.as_ref();
+    pub fn speak_ssml(mut self, ssml_text: &str) -> Self {
         self.response.output_speech = Some(OutputSpeech::ssml(ssml::wrap(ssml_text)));
         self
     }
@@ -56,15 +54,13 @@ impl ResponseBuilder {
 
     /// Sets the reprompt from plain text (escaped and wrapped as SSML). Does not change
     /// `shouldEndSession`; a reprompt only plays if the session stays open.
-    pub fn reprompt(mut self, text: impl AsRef<str>) -> Self {
-        let text = text.as_ref();
+    pub fn reprompt(mut self, text: &str) -> Self {
         self.response.reprompt = Some(Reprompt::new(OutputSpeech::ssml(speak_text(text))));
         self
     }
 
     /// Sets the reprompt from SSML (fragment or `<speak>` document).
-    pub fn reprompt_ssml(mut self, ssml_text: impl AsRef<str>) -> Self {
-        let ssml_text = ssml_text.as_ref();
+    pub fn reprompt_ssml(mut self, ssml_text: &str) -> Self {
         self.response.reprompt = Some(Reprompt::new(OutputSpeech::ssml(ssml::wrap(ssml_text))));
         self
     }
