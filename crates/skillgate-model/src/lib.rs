@@ -33,3 +33,8 @@ pub use builder::ResponseBuilder;
 pub use number::NumberLike;
 pub use request::{Request, RequestEnvelope};
 pub use response::{Directive, OutputSpeech, Response, ResponseEnvelope};
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
