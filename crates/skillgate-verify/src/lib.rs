@@ -54,6 +54,9 @@ pub mod timestamp;
 pub mod trust;
 pub mod verifier;
 
+/// The `http` crate this API uses (`HeaderMap`), re-exported for callers.
+pub use http;
+
 pub use application_id::ApplicationIds;
 pub use cache::{ChainCache, ChainCacheConfig};
 pub use cert_url::{CertChainUrl, CertUrlError};
