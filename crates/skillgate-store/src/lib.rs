@@ -1,0 +1,45 @@
+//! Persistent-attribute stores for skillgate, chosen by URL.
+//!
+//! Three durable implementations of [`skillgate::AttributesStore`]:
+//!
+//! | URL                                              | store                                  |
+//! |--------------------------------------------------|----------------------------------------|
+//! | `sqlite://attributes.db` (the default)           | [`SqliteStore`], file in the data dir  |
+//! | `sqlite:///var/lib/skill/attributes.db`          | [`SqliteStore`], absolute path         |
+//! | `sqlite::memory:`                                | [`SqliteStore`] in memory (tests)      |
+//! | `postgres://user@host:5432/db` (`postgresql://`) | [`PostgresStore`]                      |
+//! | `redis://host:6379/0` (`redis+unix:///path`)     | [`RedisStore`]                         |
+//! | `memory:`                                        | the framework's [`skillgate::InMemoryStore`] |
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use skillgate::AttributesKey;
+//! let store = skillgate_store::open(skillgate_store::DEFAULT_URL, "/var/lib/skillgate".as_ref()).await?;
+//! let key = AttributesKey::user("amzn1.ask.skill.x", "amzn1.ask.account.y");
+//! let version = store.save(&key, &serde_json::json!({"score": 1}), None).await?;
+//! # let _ = version; Ok(()) }
+//! ```
+//!
+//! Every store keeps the framework's optimistic-concurrency contract: a save names the
+//! version it read and fails with [`skillgate::StoreError::Conflict`] when the record changed
+//! in between; the check and the write are one atomic step in every backend. Versions are
+//! store-wide increasing numbers (never reused, even after a delete), so a stale version can
+//! never match a record that was deleted and created again. Every operation is bounded by
+//! [`OpenOptions::timeout`]: a store that is down answers with an error, never a hang.
+//! See `docs/persistence.md` for the schemas, key scheme and durability guarantees.
+#![warn(missing_docs)]
+
+mod error;
+mod location;
+mod open;
+mod postgres;
+mod record;
+mod redis;
+mod sqlite;
+
+pub use error::OpenError;
+pub use location::Location;
+pub use open::{DEFAULT_TIMEOUT, DEFAULT_URL, OpenOptions, open, open_with};
+pub use postgres::PostgresStore;
+pub use redis::RedisStore;
+pub use sqlite::{SqliteStore, Synchronous};
