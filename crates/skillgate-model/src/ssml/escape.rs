@@ -48,10 +48,15 @@ pub fn unescape(text: &str) -> String {
     out
 }
 
+/// Longest entity considered, in bytes, including `&` and `;` (`&#x0010FFFF;` fits).
+const MAX_ENTITY_LEN: usize = 16;
+
 /// Decodes the entity at the start of `text` (which starts with `&`): the character and the
 /// entity's length in bytes.
 pub(crate) fn entity(text: &str) -> Option<(char, usize)> {
-    let end = text.find(';')?;
+    // The longest entity is a numeric reference such as `&#x10FFFF;`: look no further, so
+    // text with many bare `&` stays linear.
+    let end = text.bytes().take(MAX_ENTITY_LEN).position(|b| b == b';')?;
     let name = &text[1..end];
     let c = match name {
         "amp" => '&',
