@@ -66,7 +66,10 @@ impl Gate {
         intake::check_head(&parts.method, &parts.headers, self.max_body)?;
         let body = intake::read_body(body, self.max_body, self.body_timeout).await?;
         let downloads = self.verifier.cache().downloads();
-        let result = verify_on_worker(&self.verifier, &parts.headers, &body).await;
+        let result = self
+            .verifier
+            .verify(&parts.headers, &body, SystemTime::now())
+            .await;
         count_chain_lookup(&result, downloads, self.verifier.cache().downloads());
         match result {
             Ok(verified) => Ok(Admitted { verified, body }),
@@ -77,29 +80,6 @@ impl Gate {
             )),
         }
     }
-}
-
-/// Runs [`Verifier::verify`] so that the returned future is `Send`.
-///
-/// The verifier's future is currently not `Send` (a cache lock guard is seen as live
-/// across an await in `ChainCache::get`), so it cannot run inside a spawned axum task
-/// directly. Until that is fixed in skillgate-verify, it runs to completion on this worker
-/// thread with `block_in_place` (multi-thread runtime required; a current-thread runtime
-/// gets a refusal instead of a deadlock).
-async fn verify_on_worker(
-    verifier: &Verifier,
-    headers: &http::HeaderMap,
-    body: &[u8],
-) -> Result<VerifiedRequest, skillgate_verify::VerifyError> {
-    use tokio::runtime::{Handle, RuntimeFlavor};
-    let handle = Handle::current();
-    if handle.runtime_flavor() != RuntimeFlavor::MultiThread {
-        tracing::error!("skillgate-server needs a multi-thread tokio runtime to verify requests");
-        return Err(skillgate_verify::VerifyError::DownloadRateLimited);
-    }
-    tokio::task::block_in_place(|| {
-        handle.block_on(verifier.verify(headers, body, SystemTime::now()))
-    })
 }
 
 /// Chain cache metrics from the cache's download counter: a verification that reached the

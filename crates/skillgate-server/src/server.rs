@@ -128,6 +128,17 @@ impl ServerBuilder {
         config
             .validate()
             .map_err(|e| ServerError::Config(e.to_string()))?;
+        for skill in &config.skill {
+            if let Ok(SkillTarget::Handler(name)) = skill.target()
+                && !self.natives.contains_key(name)
+            {
+                return Err(ServerError::Config(format!(
+                    "skill {:?}: no native skill named {name:?} (registered: {})",
+                    skill.name,
+                    self.natives.keys().cloned().collect::<Vec<_>>().join(", ")
+                )));
+            }
+        }
         let prometheus = crate::metrics::install().map_err(ServerError::Metrics)?;
         let mut report = StartupReport::default();
         report.warnings.extend(config.dev.warnings());

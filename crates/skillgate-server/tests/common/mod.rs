@@ -7,6 +7,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{ServerName, UnixTime};
+use rustls::{DigitallySignedStruct, SignatureScheme};
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 use skillgate_server::config::{Config, SkillConfig};
@@ -113,7 +116,12 @@ pub async fn start_with(config: Config, extra: impl FnOnce(ServerBuilder) -> Ser
     let addr = server.local_addr();
     let handle = server.handle();
     let task = tokio::spawn(server.run());
-    let client = client_trusting(&dir.path().join("tls/cert.pem"));
+    let dev_cert = dir.path().join("tls/cert.pem");
+    let client = if dev_cert.exists() {
+        client_trusting(&dev_cert)
+    } else {
+        client_trusting_anything()
+    };
     TestServer {
         addr,
         handle,
@@ -141,6 +149,59 @@ pub fn client_trusting(cert_pem: &std::path::Path) -> reqwest::Client {
         .timeout(Duration::from_secs(20))
         .build()
         .unwrap()
+}
+
+/// A client that accepts any server certificate (tests that swap certificates).
+pub fn client_trusting_anything() -> reqwest::Client {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(AnyCert(provider)))
+        .with_no_client_auth();
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .no_proxy()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+/// Accepts any certificate: these tests look at which certificate is served.
+#[derive(Debug)]
+pub struct AnyCert(pub Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for AnyCert {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
 }
 
 /// A client for plain-HTTP URLs (admin listener).
@@ -180,8 +241,10 @@ pub fn answer(text: &str) -> String {
 /// The text spoken in a response envelope.
 pub fn speech(body: &[u8]) -> String {
     let v: serde_json::Value = serde_json::from_slice(body).unwrap();
-    v["response"]["outputSpeech"]["text"]
+    let speech = &v["response"]["outputSpeech"];
+    speech["text"]
         .as_str()
+        .or_else(|| speech["ssml"].as_str())
         .unwrap_or_default()
         .to_owned()
 }
