@@ -12,7 +12,8 @@ const APP_ID: &str = "amzn1.ask.skill.28c32583-4c23-48de-9745-cbb8bf051873";
 
 /// The header lines of a capture, as `--header` arguments.
 fn header_args(name: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(fixtures().join(format!("requests/{name}.headers.txt"))).unwrap();
+    let text =
+        std::fs::read_to_string(fixtures().join(format!("requests/{name}.headers.txt"))).unwrap();
     text.lines()
         .filter(|l| !l.trim().is_empty())
         .flat_map(|l| ["--header".to_owned(), l.to_owned()])
@@ -24,7 +25,9 @@ fn launch_args() -> Vec<String> {
     let mut args = vec![
         "verify".to_owned(),
         "--body".to_owned(),
-        f.join("requests/2018-07-launch.body.json").display().to_string(),
+        f.join("requests/2018-07-launch.body.json")
+            .display()
+            .to_string(),
     ];
     args.extend(header_args("2018-07-launch"));
     args.extend(
@@ -33,7 +36,9 @@ fn launch_args() -> Vec<String> {
             "2018-07-03T12:37:50Z",
             "--allow-sha1",
             "--chain",
-            &f.join("chains/echo-api-cert-6-ats.pem").display().to_string(),
+            &f.join("chains/echo-api-cert-6-ats.pem")
+                .display()
+                .to_string(),
             "--app-id",
             APP_ID,
         ]
@@ -78,7 +83,12 @@ const CHECKS: [&str; 12] = [
 fn the_2018_launch_capture_passes_every_check() {
     let out = skillgate(&launch_args());
     let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines: Vec<_> = text.lines().take(CHECKS.len()).collect();
     let expected: Vec<_> = CHECKS.iter().map(|c| format!("PASS {c}")).collect();
     assert_eq!(lines, expected);
@@ -137,15 +147,23 @@ fn a_wrong_app_id_fails() {
 
 #[test]
 fn sha1_must_be_allowed_explicitly() {
-    let args: Vec<String> = launch_args().into_iter().filter(|a| a != "--allow-sha1").collect();
+    let args: Vec<String> = launch_args()
+        .into_iter()
+        .filter(|a| a != "--allow-sha1")
+        .collect();
     assert_fails_at(&args, "headers");
 }
 
 #[test]
 fn the_url_is_checked_even_with_a_chain_file() {
     let mut args = launch_args();
-    let i = args.iter().position(|a| a.starts_with("SignatureCertChainUrl")).unwrap();
-    args[i] = "SignatureCertChainUrl: https://s3.amazonaws.com/echo.api/../evil/echo-api-cert-6-ats.pem".to_owned();
+    let i = args
+        .iter()
+        .position(|a| a.starts_with("SignatureCertChainUrl"))
+        .unwrap();
+    args[i] =
+        "SignatureCertChainUrl: https://s3.amazonaws.com/echo.api/../evil/echo-api-cert-6-ats.pem"
+            .to_owned();
     assert_fails_at(&args, "cert_url");
 }
 
@@ -164,7 +182,9 @@ fn a_retired_root_chain_passes_with_its_intermediate_as_trust_anchor() {
     let mut args = vec![
         "verify".to_owned(),
         "--body".to_owned(),
-        f.join("requests/2017-02-intent.body.json").display().to_string(),
+        f.join("requests/2017-02-intent.body.json")
+            .display()
+            .to_string(),
     ];
     args.extend(header_args("2017-02-intent"));
     args.extend(
@@ -195,7 +215,13 @@ fn usage_errors_exit_2() {
     let i = bad_header.iter().position(|a| a == "--header").unwrap();
     bad_header[i + 1] = "no colon here".to_owned();
     let mut bad_anchor = launch_args();
-    bad_anchor.extend(["--trust-anchor".to_owned(), fixtures().join("requests/2018-07-launch.body.json").display().to_string()]);
+    bad_anchor.extend([
+        "--trust-anchor".to_owned(),
+        fixtures()
+            .join("requests/2018-07-launch.body.json")
+            .display()
+            .to_string(),
+    ]);
     for args in [missing_body, missing_chain, bad_at, bad_header, bad_anchor] {
         let out = skillgate(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stdout(&out));

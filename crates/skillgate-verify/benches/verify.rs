@@ -1,1 +1,177 @@
-fn main() {}
+//! Verification cost with a warm cache, whole and step by step.
+//!
+//! Run: `cargo bench -p skillgate-verify` (release; about a minute), and compare the
+//! `full/*` times (verifications per second per core = 1 / time) with
+//! `openssl speed -seconds 3 rsa2048` (its "verify/s" column) on the same machine.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use http::{HeaderMap, HeaderName, HeaderValue};
+use rustls_pki_types::UnixTime;
+use serde_json::value::RawValue;
+use skillgate_verify::envelope::MinimalEnvelope;
+use skillgate_verify::signature::decode_signature;
+use skillgate_verify::testing::{TestChain, envelope};
+use skillgate_verify::trust::{TrustStore, ValidatedChain};
+use skillgate_verify::{
+    CertChainUrl, SignatureAlgorithm, StaticChainSource, Verifier, VerifierConfig, timestamp,
+};
+use time::OffsetDateTime;
+use time::macros::datetime;
+
+const APP_ID: &str = "amzn1.ask.skill.bench";
+
+fn fixture(rel: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/alexa")
+        .join(rel);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+struct Sha1Capture {
+    verifier: Verifier,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    now: SystemTime,
+    chain: Vec<u8>,
+}
+
+fn sha1_capture() -> Sha1Capture {
+    let body = fixture("requests/2018-07-launch.body.json");
+    let mut headers = HeaderMap::new();
+    let text = String::from_utf8(fixture("requests/2018-07-launch.headers.txt")).unwrap();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        let (k, v) = line.split_once(':').unwrap();
+        headers.insert(
+            HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            HeaderValue::from_str(v.trim()).unwrap(),
+        );
+    }
+    let chain = fixture("chains/echo-api-cert-6-ats.pem");
+    let url = CertChainUrl::parse(headers["SignatureCertChainUrl"].to_str().unwrap()).unwrap();
+    let mut config =
+        VerifierConfig::for_skills(["amzn1.ask.skill.28c32583-4c23-48de-9745-cbb8bf051873"]);
+    config.allow_sha1 = true;
+    let verifier = Verifier::new(
+        config,
+        Arc::new(StaticChainSource::new().with_chain(&url, chain.clone())),
+    )
+    .unwrap();
+    Sha1Capture {
+        verifier,
+        headers,
+        body,
+        now: SystemTime::from(datetime!(2018-07-03 12:37:50 UTC)),
+        chain,
+    }
+}
+
+fn benches(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+
+    // SHA-256: a generated RSA-2048 chain (no real Signature-256 capture exists).
+    let chain = TestChain::generate();
+    let verifier = chain.verifier([APP_ID]);
+    let now_odt: OffsetDateTime = datetime!(2030-06-01 12:00:00 UTC);
+    let now = SystemTime::from(now_odt);
+    let body = envelope(APP_ID, "IntentRequest", now_odt);
+    let headers = chain.headers(&body);
+    rt.block_on(verifier.verify(&headers, &body, now)).unwrap();
+
+    // SHA-1: the real 2018 capture and its Amazon chain.
+    let sha1 = sha1_capture();
+    rt.block_on(sha1.verifier.verify(&sha1.headers, &sha1.body, sha1.now))
+        .unwrap();
+
+    let mut full = c.benchmark_group("full");
+    full.measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_secs(1));
+    full.bench_function("sha256_warm_cache", |b| {
+        b.to_async(&rt)
+            .iter(|| async { verifier.verify(&headers, black_box(&body), now).await.unwrap() })
+    });
+    full.bench_function("sha1_warm_cache", |b| {
+        b.to_async(&rt).iter(|| async {
+            sha1.verifier
+                .verify(&sha1.headers, black_box(&sha1.body), sha1.now)
+                .await
+                .unwrap()
+        })
+    });
+    full.finish();
+
+    let mut steps = c.benchmark_group("step");
+    steps
+        .measurement_time(Duration::from_secs(2))
+        .warm_up_time(Duration::from_millis(500));
+    let raw_url = "https://s3.amazonaws.com/echo.api/echo-api-cert-6-ats.pem";
+    steps.bench_function("cert_url_parse", |b| {
+        b.iter(|| CertChainUrl::parse(black_box(raw_url)).unwrap())
+    });
+    let sig_b64 = headers["Signature-256"].to_str().unwrap().to_owned();
+    steps.bench_function("signature_base64", |b| {
+        b.iter(|| decode_signature(black_box(&sig_b64)).unwrap())
+    });
+    let signature = decode_signature(&sig_b64).unwrap();
+    let certs = skillgate_verify::chain::parse_pem(&chain.pem()).unwrap();
+    let trust = TrustStore::new(&[chain.root_der().clone()]).unwrap();
+    let unix = UnixTime::since_unix_epoch(Duration::from_secs(now_odt.unix_timestamp() as u64));
+    let validated = ValidatedChain::validate(&certs, &trust, unix).unwrap();
+    steps.bench_function("rsa_verify_sha256", |b| {
+        b.iter(|| {
+            validated
+                .key()
+                .verify(SignatureAlgorithm::Sha256, black_box(&body), &signature)
+                .unwrap()
+        })
+    });
+    let spki = validated_spki(&certs);
+    steps.bench_function("rsa_verify_sha256_unparsed_key", |b| {
+        b.iter(|| {
+            aws_lc_rs::signature::UnparsedPublicKey::new(
+                &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+                &spki,
+            )
+            .verify(black_box(&body), &signature)
+            .unwrap()
+        })
+    });
+    steps.bench_function("envelope_parse", |b| {
+        b.iter(|| MinimalEnvelope::parse(black_box(&body)).unwrap())
+    });
+    let ts = RawValue::from_string("\"2030-06-01T12:00:00Z\"".to_owned()).unwrap();
+    steps.bench_function("timestamp_check", |b| {
+        b.iter(|| timestamp::check(black_box(&ts), now_odt, timestamp::DEFAULT_TOLERANCE).unwrap())
+    });
+    steps.bench_function("chain_parse_and_validate_cold", |b| {
+        b.iter(|| {
+            let certs = skillgate_verify::chain::parse_pem(black_box(&sha1.chain)).unwrap();
+            let trust_none = &*EMPTY_TRUST;
+            ValidatedChain::validate(
+                &certs,
+                trust_none,
+                UnixTime::since_unix_epoch(Duration::from_secs(1_530_621_470)),
+            )
+            .unwrap()
+        })
+    });
+    steps.finish();
+}
+
+static EMPTY_TRUST: std::sync::LazyLock<TrustStore> =
+    std::sync::LazyLock::new(|| TrustStore::new(&[]).unwrap());
+
+fn validated_spki(certs: &[rustls_pki_types::CertificateDer<'static>]) -> Vec<u8> {
+    let cert = webpki::EndEntityCert::try_from(&certs[0]).unwrap();
+    cert.subject_public_key_info().as_ref().to_vec()
+}
+
+criterion_group!(verify, benches);
+criterion_main!(verify);

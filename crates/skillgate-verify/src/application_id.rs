@@ -24,7 +24,10 @@ impl ApplicationIds {
 
 /// Extracts the application id (from `context.System.application`, else
 /// `session.application`; both must agree when both are present) and checks it.
-pub fn check(envelope: &MinimalEnvelope<'_>, allowed: &ApplicationIds) -> Result<String, VerifyError> {
+pub fn check(
+    envelope: &MinimalEnvelope<'_>,
+    allowed: &ApplicationIds,
+) -> Result<String, VerifyError> {
     let id = match (
         envelope.context_application_id(),
         envelope.session_application_id(),
@@ -70,8 +73,14 @@ mod tests {
         let mismatch = format!(
             r#"{{"context":{{"System":{{"application":{{"applicationId":"a"}}}}}},"session":{{"application":{{"applicationId":"b"}}}},{REQ}}}"#
         );
-        assert_eq!(check(&env(&mismatch), &only), Err(VerifyError::ApplicationIdMismatch));
+        assert_eq!(
+            check(&env(&mismatch), &only),
+            Err(VerifyError::ApplicationIdMismatch)
+        );
         let none = format!("{{{REQ}}}");
-        assert_eq!(check(&env(&none), &ApplicationIds::Any), Err(VerifyError::MissingApplicationId));
+        assert_eq!(
+            check(&env(&none), &ApplicationIds::Any),
+            Err(VerifyError::MissingApplicationId)
+        );
     }
 }

@@ -151,7 +151,9 @@ impl ChainCache {
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The validated chain for `url` under `trust` at `now`: from the cache, from a download
@@ -188,28 +190,24 @@ impl ChainCache {
         state.tick += 1;
         let tick = state.tick;
         match state.slots.get_mut(key) {
-            Some(Slot::Ready { chain, used }) => {
-                if chain.check_dates(now_secs).is_ok() {
-                    *used = tick;
-                    return Lookup::Hit(Arc::clone(chain));
-                }
+            Some(Slot::Ready { chain, used }) if chain.check_dates(now_secs).is_ok() => {
+                *used = tick;
+                return Lookup::Hit(Arc::clone(chain));
             }
             Some(Slot::Failed {
                 error,
                 since,
                 until,
                 used,
-            }) => {
-                if *since <= now_nanos && now_nanos < *until {
-                    *used = tick;
-                    return Lookup::Fail(match error {
-                        VerifyError::Download(_) => VerifyError::DownloadRecentlyFailed,
-                        other => other.clone(),
-                    });
-                }
+            }) if *since <= now_nanos && now_nanos < *until => {
+                *used = tick;
+                return Lookup::Fail(match error {
+                    VerifyError::Download(_) => VerifyError::DownloadRecentlyFailed,
+                    other => other.clone(),
+                });
             }
             Some(Slot::Pending(pending)) => return Lookup::Wait(pending.clone()),
-            None => {}
+            _ => {}
         }
         // Absent, or present but unusable at `now` (out of its dates, failure forgotten).
         state.slots.remove(key);
@@ -218,7 +216,9 @@ impl ChainCache {
         }
         let pending = self.start(trust, url, now);
         if self.make_room(&mut state) {
-            state.slots.insert(key.clone(), Slot::Pending(pending.clone()));
+            state
+                .slots
+                .insert(key.clone(), Slot::Pending(pending.clone()));
         }
         Lookup::Wait(pending)
     }

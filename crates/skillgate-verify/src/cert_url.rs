@@ -249,8 +249,14 @@ mod tests {
 
     #[test]
     fn amazon_documented_valid_examples() {
-        assert_eq!(ok("https://s3.amazonaws.com/echo.api/echo-api-cert.pem"), CANONICAL);
-        assert_eq!(ok("https://s3.amazonaws.com:443/echo.api/echo-api-cert.pem"), CANONICAL);
+        assert_eq!(
+            ok("https://s3.amazonaws.com/echo.api/echo-api-cert.pem"),
+            CANONICAL
+        );
+        assert_eq!(
+            ok("https://s3.amazonaws.com:443/echo.api/echo-api-cert.pem"),
+            CANONICAL
+        );
         assert_eq!(
             ok("https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert.pem"),
             CANONICAL
@@ -283,8 +289,14 @@ mod tests {
 
     #[test]
     fn scheme_and_host_are_case_insensitive_and_normalized() {
-        assert_eq!(ok("HTTPS://S3.AmazonAWS.com/echo.api/echo-api-cert.pem"), CANONICAL);
-        assert_eq!(ok("hTtPs://s3.amazonaws.com:443/echo.api/echo-api-cert.pem"), CANONICAL);
+        assert_eq!(
+            ok("HTTPS://S3.AmazonAWS.com/echo.api/echo-api-cert.pem"),
+            CANONICAL
+        );
+        assert_eq!(
+            ok("hTtPs://s3.amazonaws.com:443/echo.api/echo-api-cert.pem"),
+            CANONICAL
+        );
     }
 
     #[test]
@@ -299,8 +311,14 @@ mod tests {
             err("https://s3.amazonaws.com/echo.api/./../evil/cert.pem"),
             CertUrlError::Path
         );
-        assert_eq!(ok("https://s3.amazonaws.com/echo.api/./echo-api-cert.pem"), CANONICAL);
-        assert_eq!(ok("https://s3.amazonaws.com/./echo.api/echo-api-cert.pem"), CANONICAL);
+        assert_eq!(
+            ok("https://s3.amazonaws.com/echo.api/./echo-api-cert.pem"),
+            CANONICAL
+        );
+        assert_eq!(
+            ok("https://s3.amazonaws.com/./echo.api/echo-api-cert.pem"),
+            CANONICAL
+        );
         assert_eq!(
             ok("https://s3.amazonaws.com/x/../echo.api/echo-api-cert.pem"),
             CANONICAL
@@ -427,8 +445,14 @@ mod tests {
             CertUrlError::EmptySegment
         );
         assert_eq!(err("https://s3.amazonaws.com"), CertUrlError::Malformed);
-        assert_eq!(err("s3.amazonaws.com/echo.api/x.pem"), CertUrlError::Malformed);
-        assert_eq!(err("ftp://s3.amazonaws.com/echo.api/x.pem"), CertUrlError::NotHttps);
+        assert_eq!(
+            err("s3.amazonaws.com/echo.api/x.pem"),
+            CertUrlError::Malformed
+        );
+        assert_eq!(
+            err("ftp://s3.amazonaws.com/echo.api/x.pem"),
+            CertUrlError::NotHttps
+        );
         assert_eq!(err(""), CertUrlError::Malformed);
         let long = format!("https://s3.amazonaws.com/echo.api/{}", "a".repeat(600));
         assert_eq!(err(&long), CertUrlError::TooLong);

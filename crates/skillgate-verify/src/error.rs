@@ -123,7 +123,9 @@ pub enum VerifyError {
     #[error("missing Signature-256 header")]
     MissingSignature,
     /// Only the legacy SHA-1 `Signature` header, and SHA-1 is not allowed.
-    #[error("only a legacy SHA-1 Signature header, and SHA-1 is not allowed (Signature-256 required)")]
+    #[error(
+        "only a legacy SHA-1 Signature header, and SHA-1 is not allowed (Signature-256 required)"
+    )]
     Sha1NotAllowed,
     /// A verification header appears more than once.
     #[error("header {0} appears more than once")]
@@ -242,9 +244,7 @@ impl VerifyError {
             SubjectName => Check::SubjectName,
             SignatureMismatch { .. } => Check::Signature,
             BodyJson(_) | MissingApplicationId => Check::BodyJson,
-            TimestampFormat | TimestampTooOld { .. } | TimestampInFuture { .. } => {
-                Check::Timestamp
-            }
+            TimestampFormat | TimestampTooOld { .. } | TimestampInFuture { .. } => Check::Timestamp,
             UnknownApplicationId(_) | ApplicationIdMismatch => Check::ApplicationId,
         }
     }

@@ -121,7 +121,10 @@ impl HttpsChainSource {
             return Err(FetchError::Status(status));
         }
         let max = self.config.max_size;
-        if response.content_length().is_some_and(|len| len > max as u64) {
+        if response
+            .content_length()
+            .is_some_and(|len| len > max as u64)
+        {
             return Err(FetchError::TooLarge(max));
         }
         let mut body = BytesMut::new();

@@ -61,6 +61,8 @@ pub use application_id::ApplicationIds;
 pub use cache::{ChainCache, ChainCacheConfig};
 pub use cert_url::{CertChainUrl, CertUrlError};
 pub use error::{Check, ConfigError, FetchError, VerifyError};
-pub use fetch::{ChainSource, FetchFuture, HttpsChainSource, HttpsChainSourceConfig, StaticChainSource};
+pub use fetch::{
+    ChainSource, FetchFuture, HttpsChainSource, HttpsChainSourceConfig, StaticChainSource,
+};
 pub use signature::SignatureAlgorithm;
 pub use verifier::{CERT_URL_HEADER, VerifiedRequest, Verifier, VerifierConfig};

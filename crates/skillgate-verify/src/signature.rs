@@ -113,14 +113,13 @@ mod tests {
         assert_eq!(decode_signature("AAEC").ok(), Some(vec![0, 1, 2]));
         assert_eq!(decode_signature("AAE=").ok(), Some(vec![0, 1]));
         for bad in [
-            "",
-            "AAE",     // missing padding
-            "AAF=",    // non-zero trailing bits
-            "AA E=",   // whitespace
-            "AAE=\n",  // newline
-            "AA-_",    // URL-safe alphabet
-            "AAE==",   // extra padding
-            "=AAE",    // padding first
+            "", "AAE",      // missing padding
+            "AAF=",     // non-zero trailing bits
+            "AA E=",    // whitespace
+            "AAE=\n",   // newline
+            "AA-_",     // URL-safe alphabet
+            "AAE==",    // extra padding
+            "=AAE",     // padding first
             "AAE=AAE=", // padding in the middle
         ] {
             assert_eq!(

@@ -91,12 +91,9 @@ impl TestCa {
     pub fn generate() -> TestCa {
         let root = CertifiedIssuer::self_signed(ca_params("skillgate test root"), rsa_key())
             .expect("self-sign root");
-        let intermediate = CertifiedIssuer::signed_by(
-            ca_params("skillgate test intermediate"),
-            rsa_key(),
-            &root,
-        )
-        .expect("sign intermediate");
+        let intermediate =
+            CertifiedIssuer::signed_by(ca_params("skillgate test intermediate"), rsa_key(), &root)
+                .expect("sign intermediate");
         TestCa { root, intermediate }
     }
 
@@ -129,7 +126,9 @@ impl TestCa {
         } else {
             params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
         }
-        let leaf = params.signed_by(&key, &self.intermediate).expect("sign leaf");
+        let leaf = params
+            .signed_by(&key, &self.intermediate)
+            .expect("sign leaf");
         let signer = RsaKeyPair::from_pkcs8(&key.serialize_der()).expect("leaf key as PKCS#8");
         TestChain {
             leaf: leaf.der().clone(),
@@ -172,7 +171,11 @@ impl TestChain {
 
     /// PEM of the given certificates in the given order (for malformed-chain tests).
     pub fn pem_of(&self, certs: &[&CertificateDer<'static>]) -> Vec<u8> {
-        certs.iter().map(|c| pem_block(c)).collect::<String>().into_bytes()
+        certs
+            .iter()
+            .map(|c| pem_block(c))
+            .collect::<String>()
+            .into_bytes()
     }
 
     /// The signing certificate.
@@ -197,7 +200,12 @@ impl TestChain {
     pub fn sign(&self, body: &[u8]) -> String {
         let mut signature = vec![0u8; self.signer.public_modulus_len()];
         self.signer
-            .sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), body, &mut signature)
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                body,
+                &mut signature,
+            )
             .expect("sign body");
         base64::engine::general_purpose::STANDARD.encode(signature)
     }

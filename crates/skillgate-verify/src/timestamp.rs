@@ -134,9 +134,15 @@ mod tests {
     #[test]
     fn skill_events_get_one_hour_others_do_not() {
         for event in SKILL_EVENTS {
-            assert_eq!(tolerance_for(event, DEFAULT_TOLERANCE), SKILL_EVENT_TOLERANCE);
+            assert_eq!(
+                tolerance_for(event, DEFAULT_TOLERANCE),
+                SKILL_EVENT_TOLERANCE
+            );
         }
-        assert_eq!(tolerance_for("IntentRequest", DEFAULT_TOLERANCE), DEFAULT_TOLERANCE);
+        assert_eq!(
+            tolerance_for("IntentRequest", DEFAULT_TOLERANCE),
+            DEFAULT_TOLERANCE
+        );
         assert_eq!(
             tolerance_for("AlexaHouseholdListEvent.ItemsCreated", DEFAULT_TOLERANCE),
             DEFAULT_TOLERANCE

@@ -10,8 +10,8 @@ use time::OffsetDateTime;
 use crate::application_id::{self, ApplicationIds};
 use crate::cache::{ChainCache, ChainCacheConfig};
 use crate::cert_url::CertChainUrl;
-use crate::error::{ConfigError, VerifyError};
 use crate::envelope::MinimalEnvelope;
+use crate::error::{ConfigError, VerifyError};
 use crate::fetch::ChainSource;
 use crate::signature::{
     SIGNATURE_256_HEADER, SIGNATURE_SHA1_HEADER, SignatureAlgorithm, decode_signature,
@@ -108,13 +108,19 @@ pub struct Verifier {
 
 impl Verifier {
     /// A verifier with its own [`ChainCache`] (sized by `config.cache`) in front of `source`.
-    pub fn new(config: VerifierConfig, source: Arc<dyn ChainSource>) -> Result<Verifier, ConfigError> {
+    pub fn new(
+        config: VerifierConfig,
+        source: Arc<dyn ChainSource>,
+    ) -> Result<Verifier, ConfigError> {
         let cache = Arc::new(ChainCache::with_config(source, config.cache.clone()));
         Verifier::with_cache(config, cache)
     }
 
     /// A verifier sharing `cache` (and its source) with others, e.g. one per skill path.
-    pub fn with_cache(config: VerifierConfig, cache: Arc<ChainCache>) -> Result<Verifier, ConfigError> {
+    pub fn with_cache(
+        config: VerifierConfig,
+        cache: Arc<ChainCache>,
+    ) -> Result<Verifier, ConfigError> {
         if config.application_ids == ApplicationIds::Only(Vec::new()) {
             return Err(ConfigError::NoApplicationIds);
         }
@@ -128,7 +134,9 @@ impl Verifier {
             );
         }
         if config.allow_sha1 {
-            tracing::info!("accepting legacy SHA-1 `Signature` headers when `Signature-256` is absent");
+            tracing::info!(
+                "accepting legacy SHA-1 `Signature` headers when `Signature-256` is absent"
+            );
         }
         let trust = Arc::new(TrustStore::new(&config.extra_trust_anchors)?);
         Ok(Verifier {
@@ -169,13 +177,21 @@ impl Verifier {
         chain.key().verify(algorithm, body, &signature)?;
         // Body JSON.
         let envelope = MinimalEnvelope::parse(body)?;
-        if envelope.context_application_id().is_none() && envelope.session_application_id().is_none() {
+        if envelope.context_application_id().is_none()
+            && envelope.session_application_id().is_none()
+        {
             return Err(VerifyError::MissingApplicationId);
         }
         // Timestamp.
-        let tolerance =
-            timestamp::tolerance_for(&envelope.request.request_type, self.config.timestamp_tolerance);
-        let timestamp = timestamp::check(envelope.request.timestamp, OffsetDateTime::from(now), tolerance)?;
+        let tolerance = timestamp::tolerance_for(
+            &envelope.request.request_type,
+            self.config.timestamp_tolerance,
+        );
+        let timestamp = timestamp::check(
+            envelope.request.timestamp,
+            OffsetDateTime::from(now),
+            tolerance,
+        )?;
         // Application id.
         let application_id = application_id::check(&envelope, &self.config.application_ids)?;
         Ok(VerifiedRequest {
@@ -190,7 +206,10 @@ impl Verifier {
     }
 }
 
-fn single_header<'h>(headers: &'h HeaderMap, name: &'static str) -> Result<Option<&'h str>, VerifyError> {
+fn single_header<'h>(
+    headers: &'h HeaderMap,
+    name: &'static str,
+) -> Result<Option<&'h str>, VerifyError> {
     let mut values = headers.get_all(name).iter();
     let Some(value) = values.next() else {
         return Ok(None);

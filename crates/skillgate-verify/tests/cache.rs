@@ -29,7 +29,12 @@ impl ChainSource for Counting {
         Box::pin(async move {
             self.fetches.fetch_add(1, Ordering::SeqCst);
             tokio::time::sleep(self.delay).await;
-            if url.as_str().rsplit('/').next().is_some_and(|f| f.starts_with("good")) {
+            if url
+                .as_str()
+                .rsplit('/')
+                .next()
+                .is_some_and(|f| f.starts_with("good"))
+            {
                 Ok(self.pem.clone())
             } else {
                 Err(FetchError::Status(403))
@@ -70,7 +75,11 @@ async fn verify_at(
 async fn concurrent_misses_share_one_download() {
     let c = chain();
     let source = counting(c, Duration::from_millis(100));
-    let v = Arc::new(verifier(c, Arc::clone(&source), ChainCacheConfig::default()));
+    let v = Arc::new(verifier(
+        c,
+        Arc::clone(&source),
+        ChainCacheConfig::default(),
+    ));
     let tasks: Vec<_> = (0..32)
         .map(|_| {
             let v = Arc::clone(&v);
@@ -91,12 +100,16 @@ async fn failures_are_remembered_briefly() {
     let v = verifier(c, Arc::clone(&source), ChainCacheConfig::default());
     let err = verify_at(&v, c, "bad.pem", now()).await.unwrap_err();
     assert_eq!(err, VerifyError::Download(FetchError::Status(403)));
-    let err = verify_at(&v, c, "bad.pem", now() + time::Duration::seconds(29)).await.unwrap_err();
+    let err = verify_at(&v, c, "bad.pem", now() + time::Duration::seconds(29))
+        .await
+        .unwrap_err();
     assert_eq!(err, VerifyError::DownloadRecentlyFailed);
     assert_eq!(err.check(), Check::ChainDownload);
     assert_eq!(source.fetches.load(Ordering::SeqCst), 1);
     // After the failure TTL the URL is tried again.
-    let err = verify_at(&v, c, "bad.pem", now() + time::Duration::seconds(31)).await.unwrap_err();
+    let err = verify_at(&v, c, "bad.pem", now() + time::Duration::seconds(31))
+        .await
+        .unwrap_err();
     assert_eq!(err, VerifyError::Download(FetchError::Status(403)));
     assert_eq!(source.fetches.load(Ordering::SeqCst), 2);
 }
@@ -108,7 +121,11 @@ async fn a_failed_download_never_poisons_a_valid_entry() {
     let v = verifier(c, Arc::clone(&source), ChainCacheConfig::default());
     verify_at(&v, c, "good.pem", now()).await.unwrap();
     for i in 0..3 {
-        assert!(verify_at(&v, c, &format!("bad-{i}.pem"), now()).await.is_err());
+        assert!(
+            verify_at(&v, c, &format!("bad-{i}.pem"), now())
+                .await
+                .is_err()
+        );
     }
     verify_at(&v, c, "good.pem", now()).await.unwrap();
     assert_eq!(source.fetches.load(Ordering::SeqCst), 4);
@@ -140,7 +157,9 @@ async fn downloads_are_rate_limited_and_fail_fast() {
     assert_eq!(err, VerifyError::DownloadRateLimited);
     assert_eq!(err.check(), Check::ChainDownload);
     // ... which comes back after 6 s at 10 per minute.
-    verify_at(&v, c, "good.pem", now() + time::Duration::seconds(7)).await.unwrap();
+    verify_at(&v, c, "good.pem", now() + time::Duration::seconds(7))
+        .await
+        .unwrap();
     assert_eq!(source.fetches.load(Ordering::SeqCst), 6);
 }
 
@@ -155,7 +174,9 @@ async fn the_cache_is_bounded() {
     };
     let v = verifier(c, Arc::clone(&source), config);
     for i in 0..10 {
-        verify_at(&v, c, &format!("good-{i}.pem"), now()).await.unwrap();
+        verify_at(&v, c, &format!("good-{i}.pem"), now())
+            .await
+            .unwrap();
         assert!(v.cache().len() <= 3);
     }
     // The most recent entry is still cached; the oldest was evicted.
@@ -176,7 +197,9 @@ async fn an_entry_is_never_used_outside_its_dates() {
     let source = counting(&short, Duration::ZERO);
     let v = verifier(&short, Arc::clone(&source), ChainCacheConfig::default());
     verify_at(&v, &short, "good.pem", now()).await.unwrap();
-    verify_at(&v, &short, "good.pem", now() + time::Duration::minutes(4)).await.unwrap();
+    verify_at(&v, &short, "good.pem", now() + time::Duration::minutes(4))
+        .await
+        .unwrap();
     assert_eq!(source.fetches.load(Ordering::SeqCst), 1);
     // Past notAfter the cached entry is dropped, fetched again, and rejected.
     let err = verify_at(&v, &short, "good.pem", now() + time::Duration::minutes(6))
@@ -185,9 +208,14 @@ async fn an_entry_is_never_used_outside_its_dates() {
     assert!(matches!(err, VerifyError::CertExpired { .. }), "{err}");
     assert_eq!(source.fetches.load(Ordering::SeqCst), 2);
     // Before notBefore too.
-    let err = verify_at(&v, &short, "good.pem", time::macros::datetime!(2029-12-31 0:00 UTC))
-        .await
-        .unwrap_err();
+    let err = verify_at(
+        &v,
+        &short,
+        "good.pem",
+        time::macros::datetime!(2029-12-31 0:00 UTC),
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, VerifyError::CertNotYetValid { .. }), "{err}");
 }
 
@@ -202,7 +230,9 @@ async fn static_sources_are_not_rate_limited() {
     let cache = Arc::new(ChainCache::with_config(Arc::new(c.source()), config));
     let v = Verifier::with_cache(c.config([APP_ID]), cache).unwrap();
     for i in 0..5 {
-        let err = verify_at(&v, c, &format!("unknown-{i}.pem"), now()).await.unwrap_err();
+        let err = verify_at(&v, c, &format!("unknown-{i}.pem"), now())
+            .await
+            .unwrap_err();
         assert_eq!(err, VerifyError::Download(FetchError::NotFound));
     }
 }

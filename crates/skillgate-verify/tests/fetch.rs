@@ -36,9 +36,15 @@ async fn downloads_only_a_200_without_following_redirects() {
     let server = chain_server(c.pem()).await;
     let s = source(&server, Duration::from_secs(4));
     assert_eq!(fetch(&s, "/echo.api/good.pem").await.unwrap(), c.pem());
-    assert_eq!(fetch(&s, "/echo.api/missing.pem").await, Err(FetchError::Status(404)));
+    assert_eq!(
+        fetch(&s, "/echo.api/missing.pem").await,
+        Err(FetchError::Status(404))
+    );
     let hits = server.hits();
-    assert_eq!(fetch(&s, "/echo.api/redirect.pem").await, Err(FetchError::Status(301)));
+    assert_eq!(
+        fetch(&s, "/echo.api/redirect.pem").await,
+        Err(FetchError::Status(301))
+    );
     assert_eq!(server.hits(), hits + 1, "the redirect must not be followed");
 }
 
@@ -51,7 +57,10 @@ async fn the_size_cap_and_the_timeout_hold() {
         Err(FetchError::TooLarge(64 * 1024))
     );
     let started = std::time::Instant::now();
-    assert_eq!(fetch(&s, "/echo.api/slow.pem").await, Err(FetchError::Timeout));
+    assert_eq!(
+        fetch(&s, "/echo.api/slow.pem").await,
+        Err(FetchError::Timeout)
+    );
     assert!(started.elapsed() < Duration::from_secs(3));
 }
 
@@ -103,7 +112,10 @@ async fn end_to_end_the_checked_url_is_the_downloaded_url() {
         HeaderValue::from_static("https://s3.amazonaws.com/echo.api/sub/../good.pem"),
     );
     let ok = v.verify(&h, &b, system_time(now())).await.unwrap();
-    assert_eq!(ok.cert_url.as_str(), "https://s3.amazonaws.com/echo.api/good.pem");
+    assert_eq!(
+        ok.cert_url.as_str(),
+        "https://s3.amazonaws.com/echo.api/good.pem"
+    );
     // A warm cache does not download again.
     v.verify(&h, &b, system_time(now())).await.unwrap();
     assert_eq!(server.hits(), 1);
@@ -128,7 +140,11 @@ async fn concurrent_misses_over_the_network_share_one_request() {
     let c = chain();
     let server = chain_server(c.pem()).await;
     let v = Arc::new(
-        Verifier::new(c.config([APP_ID]), Arc::new(source(&server, Duration::from_secs(4)))).unwrap(),
+        Verifier::new(
+            c.config([APP_ID]),
+            Arc::new(source(&server, Duration::from_secs(4))),
+        )
+        .unwrap(),
     );
     let tasks: Vec<_> = (0..16)
         .map(|_| {

@@ -66,17 +66,43 @@ async fn captures_fail_past_the_tolerance_either_way() {
     for name in CAPTURES {
         let c = capture(name);
         let v = verifier(&c, true);
-        assert!(v.verify(&c.headers, &c.body, at(&c, 150)).await.is_ok(), "{name}");
-        assert!(v.verify(&c.headers, &c.body, at(&c, -150)).await.is_ok(), "{name}");
-        let late = v.verify(&c.headers, &c.body, at(&c, 151)).await.unwrap_err();
-        assert!(matches!(late, VerifyError::TimestampTooOld { .. }), "{name}: {late}");
-        let early = v.verify(&c.headers, &c.body, at(&c, -151)).await.unwrap_err();
-        assert!(matches!(early, VerifyError::TimestampInFuture { .. }), "{name}: {early}");
-        let years_later = v
-            .verify(&c.headers, &c.body, system_time(datetime!(2026-01-01 0:00 UTC)))
+        assert!(
+            v.verify(&c.headers, &c.body, at(&c, 150)).await.is_ok(),
+            "{name}"
+        );
+        assert!(
+            v.verify(&c.headers, &c.body, at(&c, -150)).await.is_ok(),
+            "{name}"
+        );
+        let late = v
+            .verify(&c.headers, &c.body, at(&c, 151))
             .await
             .unwrap_err();
-        assert_eq!(years_later.check(), Check::ChainDates, "{name}: {years_later}");
+        assert!(
+            matches!(late, VerifyError::TimestampTooOld { .. }),
+            "{name}: {late}"
+        );
+        let early = v
+            .verify(&c.headers, &c.body, at(&c, -151))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(early, VerifyError::TimestampInFuture { .. }),
+            "{name}: {early}"
+        );
+        let years_later = v
+            .verify(
+                &c.headers,
+                &c.body,
+                system_time(datetime!(2026-01-01 0:00 UTC)),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(
+            years_later.check(),
+            Check::ChainDates,
+            "{name}: {years_later}"
+        );
     }
 }
 
@@ -102,7 +128,11 @@ async fn every_single_byte_change_of_any_body_fails() {
             }
         }
         // Truncation and a trailing newline are changes too.
-        assert!(v.verify(&c.headers, &c.body[..c.body.len() - 1], now).await.is_err());
+        assert!(
+            v.verify(&c.headers, &c.body[..c.body.len() - 1], now)
+                .await
+                .is_err()
+        );
         let mut longer = c.body.clone();
         longer.push(b'\n');
         assert!(v.verify(&c.headers, &longer, now).await.is_err());
@@ -122,7 +152,10 @@ async fn every_single_byte_change_of_any_signature_fails() {
             let mut bad = sig.clone();
             bad[i] ^= 0x01;
             let mut headers = c.headers.clone();
-            headers.insert("Signature", HeaderValue::try_from(b64.encode(&bad)).unwrap());
+            headers.insert(
+                "Signature",
+                HeaderValue::try_from(b64.encode(&bad)).unwrap(),
+            );
             let err = v.verify(&headers, &c.body, now).await.unwrap_err();
             assert_eq!(err.check(), Check::Signature, "{name} byte {i}");
         }
@@ -157,13 +190,19 @@ async fn header_and_algorithm_mix_ups_fail() {
         "SignatureCertChainUrl",
         HeaderValue::from_static("https://s3.amazonaws.com/echo.api/echo-api-cert-2026.pem"),
     );
-    let url = CertChainUrl::parse("https://s3.amazonaws.com/echo.api/echo-api-cert-2026.pem").unwrap();
-    let source = StaticChainSource::new().with_chain(&url, read_fixture("chains/echo-api-cert-2026.pem"));
+    let url =
+        CertChainUrl::parse("https://s3.amazonaws.com/echo.api/echo-api-cert-2026.pem").unwrap();
+    let source =
+        StaticChainSource::new().with_chain(&url, read_fixture("chains/echo-api-cert-2026.pem"));
     let mut config = VerifierConfig::for_skills([c.application_id.clone()]);
     config.allow_sha1 = true;
     let other = Verifier::new(config, Arc::new(source)).unwrap();
     let err = other
-        .verify(&headers, &c.body, system_time(datetime!(2026-09-01 0:00 UTC)))
+        .verify(
+            &headers,
+            &c.body,
+            system_time(datetime!(2026-09-01 0:00 UTC)),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.check(), Check::Signature);
@@ -181,27 +220,55 @@ async fn unknown_application_id_fails() {
     )
     .unwrap();
     let err = v.verify(&c.headers, &c.body, at(&c, 3)).await.unwrap_err();
-    assert_eq!(err, VerifyError::UnknownApplicationId(c.application_id.clone()));
+    assert_eq!(
+        err,
+        VerifyError::UnknownApplicationId(c.application_id.clone())
+    );
     assert_eq!(err.check(), Check::ApplicationId);
 }
 
-fn validate(file: &str, when: time::OffsetDateTime, anchors: &[rustls_pki_types::CertificateDer<'static>]) -> Result<ValidatedChain, VerifyError> {
+fn validate(
+    file: &str,
+    when: time::OffsetDateTime,
+    anchors: &[rustls_pki_types::CertificateDer<'static>],
+) -> Result<ValidatedChain, VerifyError> {
     let certs = skillgate_verify::chain::parse_pem(&read_fixture(&format!("chains/{file}")))?;
     let trust = TrustStore::new(anchors).unwrap();
     let secs = u64::try_from(when.unix_timestamp()).unwrap();
-    ValidatedChain::validate(&certs, &trust, UnixTime::since_unix_epoch(Duration::from_secs(secs)))
+    ValidatedChain::validate(
+        &certs,
+        &trust,
+        UnixTime::since_unix_epoch(Duration::from_secs(secs)),
+    )
 }
 
 #[test]
 fn the_2026_chain_validates_against_mozilla_roots_within_its_dates_only() {
-    let chain = validate("echo-api-cert-2026.pem", datetime!(2026-10-01 0:00 UTC), &[]).unwrap();
-    assert!(chain.check_dates(datetime!(2026-10-01 0:00 UTC).unix_timestamp()).is_ok());
+    let chain = validate(
+        "echo-api-cert-2026.pem",
+        datetime!(2026-10-01 0:00 UTC),
+        &[],
+    )
+    .unwrap();
+    assert!(
+        chain
+            .check_dates(datetime!(2026-10-01 0:00 UTC).unix_timestamp())
+            .is_ok()
+    );
     assert!(matches!(
-        validate("echo-api-cert-2026.pem", datetime!(2026-07-01 0:00 UTC), &[]),
+        validate(
+            "echo-api-cert-2026.pem",
+            datetime!(2026-07-01 0:00 UTC),
+            &[]
+        ),
         Err(VerifyError::CertNotYetValid { .. })
     ));
     assert!(matches!(
-        validate("echo-api-cert-2026.pem", datetime!(2027-03-01 0:00 UTC), &[]),
+        validate(
+            "echo-api-cert-2026.pem",
+            datetime!(2027-03-01 0:00 UTC),
+            &[]
+        ),
         Err(VerifyError::CertExpired { .. })
     ));
     assert!(matches!(
@@ -212,7 +279,12 @@ fn the_2026_chain_validates_against_mozilla_roots_within_its_dates_only() {
 
 #[test]
 fn the_expired_2015_chain_is_rejected_today() {
-    let err = validate("echo-api-cert-2015-expired.pem", datetime!(2026-11-01 0:00 UTC), &[]).unwrap_err();
+    let err = validate(
+        "echo-api-cert-2015-expired.pem",
+        datetime!(2026-11-01 0:00 UTC),
+        &[],
+    )
+    .unwrap_err();
     assert_eq!(err.check(), Check::ChainDates, "{err}");
 }
 

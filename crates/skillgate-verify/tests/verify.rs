@@ -18,7 +18,11 @@ fn body() -> Vec<u8> {
     envelope(APP_ID, "IntentRequest", now())
 }
 
-async fn run(v: &Verifier, headers: &HeaderMap, body: &[u8]) -> Result<skillgate_verify::VerifiedRequest, VerifyError> {
+async fn run(
+    v: &Verifier,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<skillgate_verify::VerifiedRequest, VerifyError> {
     v.verify(headers, body, system_time(now())).await
 }
 
@@ -66,9 +70,15 @@ async fn missing_headers_fail_at_headers() {
         assert_eq!(err, expected);
         assert_eq!(err.check(), Check::Headers);
     }
-    assert_eq!(run(&v, &HeaderMap::new(), &b).await.unwrap_err(), VerifyError::MissingCertUrl);
+    assert_eq!(
+        run(&v, &HeaderMap::new(), &b).await.unwrap_err(),
+        VerifyError::MissingCertUrl
+    );
     let mut dup = full.clone();
-    dup.append("signaturecertchainurl", HeaderValue::from_static(TEST_CHAIN_URL));
+    dup.append(
+        "signaturecertchainurl",
+        HeaderValue::from_static(TEST_CHAIN_URL),
+    );
     assert_eq!(
         run(&v, &dup, &b).await.unwrap_err(),
         VerifyError::DuplicateHeader("SignatureCertChainUrl")
@@ -82,10 +92,22 @@ async fn bad_cert_urls_fail_before_any_download() {
     let v = c.verifier([APP_ID]);
     let b = body();
     for (url, expected) in [
-        ("http://s3.amazonaws.com/echo.api/skillgate-test-cert.pem", CertUrlError::NotHttps),
-        ("https://s3.amazonaws.com/echo.api/../evil/skillgate-test-cert.pem", CertUrlError::Path),
-        ("https://s3.amazonaws.com@evil.example/echo.api/x.pem", CertUrlError::Userinfo),
-        ("https://s3.amazonaws.com/echo.api/%2e%2e/evil/x.pem", CertUrlError::PercentEncoded),
+        (
+            "http://s3.amazonaws.com/echo.api/skillgate-test-cert.pem",
+            CertUrlError::NotHttps,
+        ),
+        (
+            "https://s3.amazonaws.com/echo.api/../evil/skillgate-test-cert.pem",
+            CertUrlError::Path,
+        ),
+        (
+            "https://s3.amazonaws.com@evil.example/echo.api/x.pem",
+            CertUrlError::Userinfo,
+        ),
+        (
+            "https://s3.amazonaws.com/echo.api/%2e%2e/evil/x.pem",
+            CertUrlError::PercentEncoded,
+        ),
     ] {
         let mut h = c.headers(&b);
         h.insert("SignatureCertChainUrl", HeaderValue::from_static(url));
@@ -104,7 +126,9 @@ async fn dot_segments_resolve_to_the_url_that_is_fetched() {
     let mut h = c.headers(&b);
     h.insert(
         "SignatureCertChainUrl",
-        HeaderValue::from_static("HTTPS://S3.amazonaws.com:443/echo.api/x/../skillgate-test-cert.pem"),
+        HeaderValue::from_static(
+            "HTTPS://S3.amazonaws.com:443/echo.api/x/../skillgate-test-cert.pem",
+        ),
     );
     let ok = run(&v, &h, &b).await.unwrap();
     assert_eq!(ok.cert_url.as_str(), TEST_CHAIN_URL);
@@ -126,7 +150,9 @@ async fn signature_encoding_is_strict() {
             continue;
         }
         let mut h = c.headers(&b);
-        let Ok(value) = HeaderValue::try_from(bad.clone()) else { continue };
+        let Ok(value) = HeaderValue::try_from(bad.clone()) else {
+            continue;
+        };
         h.insert("Signature-256", value);
         let err = run(&v, &h, &b).await.unwrap_err();
         assert_eq!(err.check(), Check::SignatureEncoding, "{bad}");
@@ -161,10 +187,15 @@ async fn leaf_dates_are_checked_at_verification_time() {
 async fn subject_name_must_include_echo_api() {
     let b = body();
     let wrong = ca().issue(&LeafOptions {
-        subject_alt_names: vec!["echo-api.amazon.com.evil.example".into(), "evil.example".into()],
+        subject_alt_names: vec![
+            "echo-api.amazon.com.evil.example".into(),
+            "evil.example".into(),
+        ],
         ..LeafOptions::default()
     });
-    let err = run(&wrong.verifier([APP_ID]), &wrong.headers(&b), &b).await.unwrap_err();
+    let err = run(&wrong.verifier([APP_ID]), &wrong.headers(&b), &b)
+        .await
+        .unwrap_err();
     assert_eq!(err, VerifyError::SubjectName);
     assert_eq!(err.check(), Check::SubjectName);
 
@@ -172,7 +203,11 @@ async fn subject_name_must_include_echo_api() {
         subject_alt_names: vec!["other.example".into(), "echo-api.amazon.com".into()],
         ..LeafOptions::default()
     });
-    assert!(run(&several.verifier([APP_ID]), &several.headers(&b), &b).await.is_ok());
+    assert!(
+        run(&several.verifier([APP_ID]), &several.headers(&b), &b)
+            .await
+            .is_ok()
+    );
 }
 
 #[tokio::test]
@@ -192,7 +227,9 @@ async fn trust_failures() {
     assert!(matches!(err, VerifyError::Untrusted(_)), "{err}");
 
     // Missing intermediate.
-    let err = run(&verifier_serving(c, c.pem_of(&[c.leaf_der()])), &h, &b).await.unwrap_err();
+    let err = run(&verifier_serving(c, c.pem_of(&[c.leaf_der()])), &h, &b)
+        .await
+        .unwrap_err();
     assert_eq!(err.check(), Check::ChainTrust, "{err}");
 
     // Out of order: intermediate first.
@@ -228,9 +265,13 @@ async fn trust_failures() {
         server_auth: false,
         ..LeafOptions::default()
     });
-    let err = run(&client_only.verifier([APP_ID]), &client_only.headers(&b), &b)
-        .await
-        .unwrap_err();
+    let err = run(
+        &client_only.verifier([APP_ID]),
+        &client_only.headers(&b),
+        &b,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.check(), Check::ChainTrust, "{err}");
 }
 
@@ -246,7 +287,10 @@ async fn verifiers_with_different_anchors_never_share_a_validation() {
     let trusting = Verifier::with_cache(c.config([APP_ID]), Arc::clone(&cache)).unwrap();
     let untrusting = Verifier::with_cache(VerifierConfig::for_skills([APP_ID]), cache).unwrap();
     assert!(run(&trusting, &h, &b).await.is_ok());
-    assert_eq!(run(&untrusting, &h, &b).await.unwrap_err().check(), Check::ChainTrust);
+    assert_eq!(
+        run(&untrusting, &h, &b).await.unwrap_err().check(),
+        Check::ChainTrust
+    );
 }
 
 #[tokio::test]
@@ -274,9 +318,13 @@ async fn truncated_garbage_and_corrupt_pem_fail_at_parse() {
     let mid = leaf.len() / 2;
     leaf[mid] ^= 0x01;
     let leaf = rustls_pki_types::CertificateDer::from(leaf);
-    let err = run(&verifier_serving(c, c.pem_of(&[&leaf, c.intermediate_der()])), &h, &b)
-        .await
-        .unwrap_err();
+    let err = run(
+        &verifier_serving(c, c.pem_of(&[&leaf, c.intermediate_der()])),
+        &h,
+        &b,
+    )
+    .await
+    .unwrap_err();
     assert!(
         matches!(err.check(), Check::ChainParse | Check::ChainTrust),
         "{err}"
@@ -299,8 +347,13 @@ async fn one_changed_body_byte_fails_the_signature() {
         }
     );
     // Re-serializing the same JSON (whitespace) is a change too.
-    let reformatted = serde_json::to_vec_pretty(&serde_json::from_slice::<serde_json::Value>(&b).unwrap()).unwrap();
-    assert_eq!(run(&v, &h, &reformatted).await.unwrap_err().check(), Check::Signature);
+    let reformatted =
+        serde_json::to_vec_pretty(&serde_json::from_slice::<serde_json::Value>(&b).unwrap())
+            .unwrap();
+    assert_eq!(
+        run(&v, &h, &reformatted).await.unwrap_err().check(),
+        Check::Signature
+    );
 }
 
 #[tokio::test]
@@ -346,8 +399,19 @@ async fn signed_non_envelopes_fail_at_body_json() {
 async fn stale_and_future_timestamps_fail() {
     let c = chain();
     let v = c.verifier([APP_ID]);
-    for (offset, ok) in [(-150, true), (150, true), (-151, false), (151, false), (-3600, false), (86_400, false)] {
-        let b = envelope(APP_ID, "IntentRequest", now() + time::Duration::seconds(offset));
+    for (offset, ok) in [
+        (-150, true),
+        (150, true),
+        (-151, false),
+        (151, false),
+        (-3600, false),
+        (86_400, false),
+    ] {
+        let b = envelope(
+            APP_ID,
+            "IntentRequest",
+            now() + time::Duration::seconds(offset),
+        );
         let result = run(&v, &c.headers(&b), &b).await;
         assert_eq!(result.is_ok(), ok, "offset {offset}: {result:?}");
         if let Err(err) = result {
@@ -355,21 +419,40 @@ async fn stale_and_future_timestamps_fail() {
         }
     }
     let mut b = envelope(APP_ID, "IntentRequest", now());
-    let text = String::from_utf8(b.clone()).unwrap().replace("2030-06-01T12:00:00Z", "1906-06-01");
+    let text = String::from_utf8(b.clone())
+        .unwrap()
+        .replace("2030-06-01T12:00:00Z", "1906-06-01");
     b = text.into_bytes();
-    assert_eq!(run(&v, &c.headers(&b), &b).await.unwrap_err(), VerifyError::TimestampFormat);
+    assert_eq!(
+        run(&v, &c.headers(&b), &b).await.unwrap_err(),
+        VerifyError::TimestampFormat
+    );
 }
 
 #[tokio::test]
 async fn skill_events_get_one_hour() {
     let c = chain();
     let v = c.verifier([APP_ID]);
-    let b = envelope(APP_ID, "AlexaSkillEvent.SkillEnabled", now() - time::Duration::minutes(59));
+    let b = envelope(
+        APP_ID,
+        "AlexaSkillEvent.SkillEnabled",
+        now() - time::Duration::minutes(59),
+    );
     assert!(run(&v, &c.headers(&b), &b).await.is_ok());
-    let b = envelope(APP_ID, "AlexaSkillEvent.SkillEnabled", now() - time::Duration::minutes(61));
-    assert_eq!(run(&v, &c.headers(&b), &b).await.unwrap_err().check(), Check::Timestamp);
+    let b = envelope(
+        APP_ID,
+        "AlexaSkillEvent.SkillEnabled",
+        now() - time::Duration::minutes(61),
+    );
+    assert_eq!(
+        run(&v, &c.headers(&b), &b).await.unwrap_err().check(),
+        Check::Timestamp
+    );
     let b = envelope(APP_ID, "IntentRequest", now() - time::Duration::minutes(59));
-    assert_eq!(run(&v, &c.headers(&b), &b).await.unwrap_err().check(), Check::Timestamp);
+    assert_eq!(
+        run(&v, &c.headers(&b), &b).await.unwrap_err().check(),
+        Check::Timestamp
+    );
 }
 
 #[tokio::test]
@@ -382,7 +465,10 @@ async fn application_ids_are_an_allowlist() {
     assert!(run(&v, &c.headers(&b), &b).await.is_ok());
     let other = envelope("amzn1.ask.skill.other", "IntentRequest", now());
     let err = run(&v, &c.headers(&other), &other).await.unwrap_err();
-    assert_eq!(err, VerifyError::UnknownApplicationId("amzn1.ask.skill.other".into()));
+    assert_eq!(
+        err,
+        VerifyError::UnknownApplicationId("amzn1.ask.skill.other".into())
+    );
     assert_eq!(err.check(), Check::ApplicationId);
     let mut any = c.config(["x"]);
     any.application_ids = ApplicationIds::Any;

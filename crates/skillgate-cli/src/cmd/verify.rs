@@ -87,7 +87,11 @@ pub fn run(args: Args, _globals: &Globals) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     let now = prepared.now;
-    let result = runtime.block_on(prepared.verifier.verify(&prepared.headers, &prepared.body, now));
+    let result = runtime.block_on(
+        prepared
+            .verifier
+            .verify(&prepared.headers, &prepared.body, now),
+    );
     let failed = result.as_ref().err().map(|e| e.check());
     for check in Check::ALL {
         match failed {
@@ -157,8 +161,8 @@ fn prepare(args: &Args) -> Result<Prepared, Usage> {
         let pem = read(path, "--trust-anchor")?;
         let mut found = 0;
         for cert in CertificateDer::pem_slice_iter(&pem) {
-            let cert = cert
-                .map_err(|e| Usage(format!("--trust-anchor {}: {e}", path.display())))?;
+            let cert =
+                cert.map_err(|e| Usage(format!("--trust-anchor {}: {e}", path.display())))?;
             extra_trust_anchors.push(cert);
             found += 1;
         }
@@ -201,7 +205,10 @@ fn prepare(args: &Args) -> Result<Prepared, Usage> {
         ..VerifierConfig::default()
     };
     let verifier = Verifier::new(config, source).map_err(|e| Usage(e.to_string()))?;
-    let now = args.at.map(SystemTime::from).unwrap_or_else(SystemTime::now);
+    let now = args
+        .at
+        .map(SystemTime::from)
+        .unwrap_or_else(SystemTime::now);
     Ok(Prepared {
         verifier,
         headers,

@@ -161,12 +161,16 @@ pub async fn chain_server(pem: Vec<u8>) -> ChainServer {
     let server_hits = Arc::clone(&hits);
     tokio::spawn(async move {
         loop {
-            let Ok((tcp, _)) = listener.accept().await else { return };
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
             let acceptor = acceptor.clone();
             let pem = pem.clone();
             let hits = Arc::clone(&server_hits);
             tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(tcp).await else { return };
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
                 let service = service_fn(move |req: Request<Incoming>| {
                     let pem = pem.clone();
                     let hits = Arc::clone(&hits);
@@ -203,7 +207,9 @@ async fn respond(path: &str, pem: Bytes) -> Response<Full<Bytes>> {
                 HeaderValue::from_static("/echo.api/good.pem"),
             );
         }
-        "/echo.api/huge.pem" => *response.body_mut() = Full::new(Bytes::from(vec![b'A'; 100 * 1024])),
+        "/echo.api/huge.pem" => {
+            *response.body_mut() = Full::new(Bytes::from(vec![b'A'; 100 * 1024]))
+        }
         "/echo.api/slow.pem" => {
             tokio::time::sleep(Duration::from_secs(3)).await;
             *response.body_mut() = Full::new(pem);
