@@ -175,3 +175,40 @@ where
         }
     }
 }
+
+/// Takes the value under `key` out of `map` as a `T`. If it is absent or does not fit `T`
+/// (a `null`, a number where a string belongs, an array where an object belongs), it stays in
+/// `map` (and so in the struct's `extra`, re-serialized as sent) and `None` is returned.
+pub(crate) fn take_lenient<T: serde::de::DeserializeOwned>(
+    map: &mut serde_json::Map<String, serde_json::Value>,
+    key: &str,
+) -> Option<T> {
+    let value = map.get(key)?;
+    let typed = T::deserialize(value).ok()?;
+    map.remove(key);
+    Some(typed)
+}
+
+/// Implements a tolerant `Deserialize` for a struct whose other fields are all kept in a
+/// flattened `extra` map: each listed field is taken with [`take_lenient`] (optional fields
+/// stay `None`, defaulted ones take their default when the value does not fit), so one odd
+/// field never fails the whole object.
+macro_rules! lenient_deserialize {
+    (
+        $name:ident {
+            $( $field:ident: $key:literal, )*
+        }
+        $( defaults { $( $dfield:ident: $dkey:literal, )* } )?
+    ) => {
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let mut map = <::serde_json::Map<String, ::serde_json::Value> as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self {
+                    $( $field: $crate::macros::take_lenient(&mut map, $key), )*
+                    $($( $dfield: $crate::macros::take_lenient(&mut map, $dkey).unwrap_or_default(), )*)?
+                    extra: map,
+                })
+            }
+        }
+    };
+}

@@ -361,3 +361,77 @@ fn new_envelope_serializes_minimally() {
         json!({"version": "1.0", "request": {"type": "LaunchRequest", "requestId": "r"}})
     );
 }
+
+#[test]
+fn odd_shapes_in_session_and_context_never_fail_the_request() {
+    let raw = json!({
+        "version": 1,
+        "session": {"new": true, "sessionId": "s", "attributes": [], "user": {"userId": 42, "accessToken": null},
+            "application": {"applicationId": "amzn1.ask.skill.x"}},
+        "context": {
+            "System": {"device": {"deviceId": "d", "supportedInterfaces": []}, "apiEndpoint": 7,
+                "application": {"applicationId": "amzn1.ask.skill.x"}},
+            "AudioPlayer": {"offsetInMilliseconds": "1500", "playerActivity": 3},
+            "Viewports": {"not": "a list"},
+            "Viewport": {"pixelWidth": 1280.0, "touch": "SINGLE"}
+        },
+        "request": {"type": "IntentRequest", "requestId": "r", "intent": {"name": "TurnOnIntent", "slots": {
+            "room": {"name": "room", "value": 3, "confirmationStatus": "NONE"},
+            "weird": "not a slot"
+        }}}
+    });
+    let env = envelope(raw.clone());
+    // Everything that fits is typed; what does not is kept as sent.
+    assert_eq!(env.version, "");
+    assert_eq!(env.application_id(), Some("amzn1.ask.skill.x"));
+    assert_eq!(env.user_id(), None);
+    assert_eq!(env.session_attributes(), None);
+    assert_eq!(env.device_id(), Some("d"));
+    assert!(env.supported_interfaces().is_empty());
+    assert_eq!(env.api_endpoint(), None);
+    let context = env.context.as_ref().unwrap();
+    let player = context.audio_player.as_ref().unwrap();
+    assert_eq!(player.offset_ms(), Some(1500));
+    assert_eq!(player.player_activity, None);
+    assert_eq!(player.extra["playerActivity"], json!(3));
+    assert!(context.viewports.is_none());
+    let viewport = context.viewport.as_ref().unwrap();
+    assert_eq!(
+        viewport.pixel_width.as_ref().and_then(|n| n.as_f64()),
+        Some(1280.0)
+    );
+    assert!(viewport.touch.is_none());
+    let Request::Intent(intent) = &env.request else {
+        panic!("not typed: {:?}", env.request)
+    };
+    assert_eq!(intent.intent.name, "TurnOnIntent");
+    // One slot that is not an object makes the map untypeable: kept raw, intent still typed.
+    assert!(intent.intent.slots.is_empty());
+    assert_eq!(intent.intent.extra["slots"]["weird"], json!("not a slot"));
+    // And nothing was lost.
+    assert_eq!(serde_json::to_value(&env).unwrap(), raw);
+}
+
+#[test]
+fn an_odd_slot_value_keeps_the_intent_typed() {
+    let raw = json!({"type": "IntentRequest", "intent": {"name": "SetIntent", "slots": {
+        "level": {"name": "level", "value": 3, "confirmationStatus": "NONE"}}}});
+    let request = parse(raw.clone());
+    let Request::Intent(r) = &request else {
+        panic!("{request:?}")
+    };
+    let slot = r.intent.slot("level").unwrap();
+    assert_eq!(slot.value, None);
+    assert_eq!(slot.extra["value"], json!(3));
+    assert_eq!(slot.confirmation_status, Some(ConfirmationStatus::None));
+    assert_eq!(serde_json::to_value(&request).unwrap(), raw);
+}
+
+#[test]
+fn session_new_as_a_string_is_read() {
+    let env = envelope(
+        json!({"version": "1.0", "session": {"new": "true", "sessionId": "s"},
+        "request": {"type": "LaunchRequest"}}),
+    );
+    assert!(env.is_new_session());
+}

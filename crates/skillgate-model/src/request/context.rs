@@ -1,13 +1,13 @@
 //! The `context` object: the state of the device and its interfaces at request time.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::session::{Application, User};
 use crate::NumberLike;
 
 /// The `context` object of a request envelope.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Context {
     /// `context.System`: application, user, device, API endpoint and token.
     #[serde(rename = "System", default, skip_serializing_if = "Option::is_none")]
@@ -31,7 +31,7 @@ pub struct Context {
 }
 
 /// `context.System`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SystemContext {
     /// The skill the request is addressed to.
@@ -61,7 +61,7 @@ pub struct SystemContext {
 }
 
 /// `context.System.device`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Device {
     /// The device id, `amzn1.ask.device.…`.
@@ -97,7 +97,7 @@ impl Device {
 }
 
 /// `context.System.person`: the recognized speaker.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Person {
     /// The person id, `amzn1.ask.person.…`.
@@ -112,7 +112,7 @@ pub struct Person {
 }
 
 /// `context.System.unit` (Alexa Smart Properties).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Unit {
     /// The unit id.
@@ -145,7 +145,7 @@ string_enum! {
 }
 
 /// `context.AudioPlayer`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AudioPlayerState {
     /// The token of the current or last stream.
@@ -172,7 +172,7 @@ impl AudioPlayerState {
 }
 
 /// `context.Viewport`: the characteristics of a device's screen.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Viewport {
     /// `HUB`, `TV`, `PC`, `MOBILE`, `AUTO`.
@@ -206,3 +206,54 @@ pub struct Viewport {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+lenient_deserialize!(Context {
+    system: "System",
+    audio_player: "AudioPlayer",
+    viewport: "Viewport",
+    viewports: "Viewports",
+});
+
+lenient_deserialize!(SystemContext {
+    application: "application",
+    user: "user",
+    device: "device",
+    person: "person",
+    unit: "unit",
+    api_endpoint: "apiEndpoint",
+    api_access_token: "apiAccessToken",
+});
+
+lenient_deserialize!(Device {
+    device_id: "deviceId",
+    persistent_endpoint_id: "persistentEndpointId",
+    supported_interfaces: "supportedInterfaces",
+});
+
+lenient_deserialize!(Person {
+    person_id: "personId",
+    access_token: "accessToken",
+});
+
+lenient_deserialize!(Unit {
+    unit_id: "unitId",
+    persistent_unit_id: "persistentUnitId",
+});
+
+lenient_deserialize!(AudioPlayerState {
+    token: "token",
+    offset_in_milliseconds: "offsetInMilliseconds",
+    player_activity: "playerActivity",
+});
+
+lenient_deserialize!(Viewport {
+    mode: "mode",
+    shape: "shape",
+    pixel_width: "pixelWidth",
+    pixel_height: "pixelHeight",
+    dpi: "dpi",
+    current_pixel_width: "currentPixelWidth",
+    current_pixel_height: "currentPixelHeight",
+    touch: "touch",
+    keyboard: "keyboard",
+});

@@ -1,6 +1,7 @@
 //! The request envelope and the accessors skill code reaches for.
 
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::context::{Context, Device, SystemContext};
@@ -8,11 +9,12 @@ use super::kind::Request;
 use super::session::{Session, User};
 
 /// The JSON body Alexa POSTs to a skill: `version`, `session`, `context`, `request`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestEnvelope {
-    /// The envelope format version, `"1.0"`.
-    #[serde(default)]
+    /// The envelope format version, `"1.0"` (empty if absent or not a string; omitted
+    /// when empty).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub version: String,
     /// The session, absent for out-of-session requests (AudioPlayer, skill events, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,6 +27,27 @@ pub struct RequestEnvelope {
     /// Fields this version does not know.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl<'de> Deserialize<'de> for RequestEnvelope {
+    /// Requires an object with a `request` object. Everything else is tolerant: a `session`,
+    /// `context` or `version` that does not fit its type is kept as sent in `extra` (and its
+    /// accessors answer `None`) rather than failing the request.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use crate::macros::take_lenient;
+        let mut map = Map::<String, Value>::deserialize(deserializer)?;
+        let request = map
+            .remove("request")
+            .ok_or_else(|| D::Error::missing_field("request"))?;
+        let request = Request::deserialize(request).map_err(D::Error::custom)?;
+        Ok(Self {
+            version: take_lenient(&mut map, "version").unwrap_or_default(),
+            session: take_lenient(&mut map, "session"),
+            context: take_lenient(&mut map, "context"),
+            request,
+            extra: map,
+        })
+    }
 }
 
 impl RequestEnvelope {

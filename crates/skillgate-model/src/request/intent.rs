@@ -44,10 +44,11 @@ string_enum! {
 }
 
 /// An intent: its name, confirmation and slots.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Intent {
     /// The intent name, e.g. `TurnOnIntent` or `AMAZON.HelpIntent`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// Whether the user confirmed the whole intent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -97,11 +98,11 @@ impl Intent {
 }
 
 /// A slot of an intent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Slot {
     /// The slot name (may contain dots for built-in action intents).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// What the user said, if the slot is filled and single-valued.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -279,3 +280,20 @@ pub struct ResolvedValue {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+lenient_deserialize!(Intent {
+    confirmation_status: "confirmationStatus",
+} defaults {
+    name: "name",
+    slots: "slots",
+});
+
+lenient_deserialize!(Slot {
+    value: "value",
+    confirmation_status: "confirmationStatus",
+    source: "source",
+    resolutions: "resolutions",
+    slot_value: "slotValue",
+} defaults {
+    name: "name",
+});

@@ -1,11 +1,11 @@
 //! The `session` object, and the application and user objects it shares with
 //! `context.System`.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 /// The skill an envelope is addressed to (`application`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Application {
     /// The skill id, `amzn1.ask.skill.…` (absent in some synthetic requests).
@@ -17,7 +17,7 @@ pub struct Application {
 }
 
 /// The Amazon account using the skill (`user`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     /// The user id, `amzn1.ask.account.…`, stable per skill and account.
@@ -35,7 +35,7 @@ pub struct User {
 }
 
 /// `user.permissions`: what the customer consented to.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Permissions {
     /// The (deprecated) consent token; use `context.System.apiAccessToken` instead.
@@ -50,7 +50,7 @@ pub struct Permissions {
 }
 
 /// The `session` object: present on requests sent during a session.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Session {
     /// Whether this is the first request of the session.
@@ -74,4 +74,41 @@ pub struct Session {
     /// Fields this version does not know.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+lenient_deserialize!(Application {
+    application_id: "applicationId",
+});
+
+lenient_deserialize!(User {
+    user_id: "userId",
+    access_token: "accessToken",
+    permissions: "permissions",
+});
+
+lenient_deserialize!(Permissions {
+    consent_token: "consentToken",
+    scopes: "scopes",
+});
+
+impl<'de> Deserialize<'de> for Session {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use crate::macros::take_lenient;
+        let mut map = Map::<String, Value>::deserialize(deserializer)?;
+        // `new` is always written back, so an odd value cannot be kept aside: read "true"
+        // and "false" strings, anything else as false.
+        let new = match map.remove("new") {
+            Some(Value::Bool(b)) => b,
+            Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+            _ => false,
+        };
+        Ok(Self {
+            new,
+            session_id: take_lenient(&mut map, "sessionId").unwrap_or_default(),
+            application: take_lenient(&mut map, "application"),
+            user: take_lenient(&mut map, "user"),
+            attributes: take_lenient(&mut map, "attributes"),
+            extra: map,
+        })
+    }
 }
