@@ -314,3 +314,61 @@ fn invoke_without_a_dev_ca_says_what_to_do() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("--force"));
 }
+
+#[test]
+fn a_recorded_exchange_replays_against_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    init_dev_ca(data);
+    let record = data.join("recorded");
+    let server = Server::start(data, &["--dev-ca", "--record", record.to_str().unwrap()]);
+    let args = [
+        "invoke",
+        &server.url(),
+        "--intent",
+        "TurnOnIntent",
+        "--slot",
+        "device=light",
+        "--slot",
+        "room=kitchen",
+    ];
+    let first = skillgate(data, &args);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let file = loop {
+        let found = std::fs::read_dir(&record)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "json"));
+        if let Some(f) = found {
+            break f;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "nothing recorded: {}",
+            server.log_text()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let replay = skillgate(
+        data,
+        &["invoke", &server.url(), "--file", file.to_str().unwrap()],
+    );
+    assert!(
+        replay.status.success(),
+        "replay failed: {}\nserver: {}",
+        text(&replay.stderr),
+        server.log_text()
+    );
+    let speech = |o: &Output| {
+        text(&o.stdout)
+            .lines()
+            .find(|l| l.starts_with("Speech: "))
+            .map(str::to_string)
+    };
+    assert!(speech(&first).is_some());
+    assert_eq!(speech(&replay), speech(&first));
+}
