@@ -9,14 +9,18 @@
 //!
 //! - every main struct keeps the fields it does not know in a flattened `extra` map, so a
 //!   parsed envelope re-serializes without losing them;
+//! - request-side structs read each field leniently: a value that does not fit its type (a
+//!   number where a string belongs, an array where an object belongs) stays in `extra` as
+//!   sent and its accessor answers `None`, instead of failing the request;
 //! - a request type the model does not know becomes [`request::Request::Unknown`] with its raw
-//!   JSON, and a directive it does not know becomes [`response::Directive::Raw`];
+//!   JSON (so does a known type without its required `intent`), and a directive it does not
+//!   know becomes [`response::Directive::Raw`];
 //! - enumerations such as [`request::DialogState`] have an `Other(String)` catch-all;
 //! - numbers that some sources send as strings are [`NumberLike`].
 //!
-//! The only normalization a round trip applies: keys whose value is JSON `null` in a typed
-//! position are omitted (Alexa and every SDK treat `null` and absent alike), and an empty
-//! `slots` object of an intent is omitted.
+//! Round trips are exact except for documented normalizations: in response-side structs a
+//! `null` in a typed position is omitted; an empty intent `slots` object is omitted; a
+//! `session` without `new` gains `"new": false`.
 #![warn(missing_docs)]
 
 #[macro_use]

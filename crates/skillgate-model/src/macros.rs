@@ -191,14 +191,17 @@ pub(crate) fn take_lenient<T: serde::de::DeserializeOwned>(
 
 /// Implements a tolerant `Deserialize` for a struct whose other fields are all kept in a
 /// flattened `extra` map: each listed field is taken with [`take_lenient`] (optional fields
-/// stay `None`, defaulted ones take their default when the value does not fit), so one odd
-/// field never fails the whole object.
+/// stay `None`, defaulted ones take their default when the value does not fit, required ones
+/// fail the object, skipped ones are not read from JSON), so one odd field never fails the
+/// whole object.
 macro_rules! lenient_deserialize {
     (
         $name:ident {
             $( $field:ident: $key:literal, )*
         }
         $( defaults { $( $dfield:ident: $dkey:literal, )* } )?
+        $( required { $( $rfield:ident: $rkey:literal, )* } )?
+        $( skipped { $( $sfield:ident, )* } )?
     ) => {
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -206,6 +209,10 @@ macro_rules! lenient_deserialize {
                 Ok(Self {
                     $( $field: $crate::macros::take_lenient(&mut map, $key), )*
                     $($( $dfield: $crate::macros::take_lenient(&mut map, $dkey).unwrap_or_default(), )*)?
+                    $($( $rfield: $crate::macros::take_lenient(&mut map, $rkey).ok_or_else(|| {
+                        <D::Error as ::serde::de::Error>::custom(concat!("missing or malformed `", $rkey, "`"))
+                    })?, )*)?
+                    $($( $sfield: Default::default(), )*)?
                     extra: map,
                 })
             }

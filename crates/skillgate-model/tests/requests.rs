@@ -435,3 +435,20 @@ fn session_new_as_a_string_is_read() {
     );
     assert!(env.is_new_session());
 }
+
+#[test]
+fn an_odd_common_field_keeps_the_request_typed() {
+    let raw = json!({"type": "LaunchRequest", "requestId": 17, "timestamp": "2024-01-01T00:00:00Z", "locale": null});
+    let request = parse(raw.clone());
+    assert!(matches!(request, Request::Launch(_)), "{request:?}");
+    assert_eq!(request.request_id(), None);
+    assert_eq!(request.locale(), None);
+    assert_eq!(request.timestamp(), Some("2024-01-01T00:00:00Z"));
+    assert_eq!(serde_json::to_value(&request).unwrap(), raw);
+    let ended = parse(json!({"type": "SessionEndedRequest", "reason": 4, "error": "boom"}));
+    let Request::SessionEnded(ended) = ended else {
+        panic!()
+    };
+    assert_eq!((ended.reason, ended.error), (None, None));
+    assert_eq!(ended.extra["error"], json!("boom"));
+}

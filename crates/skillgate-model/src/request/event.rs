@@ -1,7 +1,7 @@
 //! Events Alexa sends outside the conversation: AudioPlayer and PlaybackController events,
 //! skill lifecycle events, skill messages and exception reports.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::context::PlayerActivity;
@@ -27,7 +27,7 @@ string_enum! {
 }
 
 /// The player state reported with `AudioPlayer.PlaybackFailed` (`currentPlaybackState`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlaybackState {
     /// The token of the stream that was playing.
@@ -46,7 +46,7 @@ pub struct PlaybackState {
 
 /// An `AudioPlayer.*` event. Answers may carry AudioPlayer directives only: no speech, card or
 /// reprompt.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AudioPlayerEvent {
     /// Which event (the request type).
@@ -105,7 +105,7 @@ string_enum! {
 }
 
 /// A `PlaybackController.*` event. Answers may carry AudioPlayer directives only.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlaybackControllerEvent {
     /// Which button (the request type).
@@ -126,7 +126,7 @@ pub struct PlaybackControllerEvent {
 }
 
 /// The `cause` of a `System.ExceptionEncountered` request.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExceptionCause {
     /// The id of the request whose answer failed.
@@ -139,7 +139,7 @@ pub struct ExceptionCause {
 
 /// `System.ExceptionEncountered`: Alexa could not use the skill's answer to an AudioPlayer
 /// event. The skill may not answer with speech.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExceptionEncounteredRequest {
     /// The request id.
@@ -163,7 +163,7 @@ pub struct ExceptionEncounteredRequest {
 }
 
 /// `Messaging.MessageReceived`: a message sent to the skill through the Skill Messaging API.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageReceivedRequest {
     /// The request id.
@@ -205,7 +205,7 @@ string_enum! {
 
 /// An `AlexaSkillEvent.*` event (the skill was enabled, disabled, permissions changed, an
 /// account was linked). Alexa may redeliver these with their original timestamp.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SkillEvent {
     /// Which event (the request type).
@@ -233,3 +233,59 @@ pub struct SkillEvent {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+lenient_deserialize!(PlaybackState {
+    token: "token",
+    offset_in_milliseconds: "offsetInMilliseconds",
+    player_activity: "playerActivity",
+});
+
+lenient_deserialize!(AudioPlayerEvent {
+    request_id: "requestId",
+    timestamp: "timestamp",
+    locale: "locale",
+    token: "token",
+    offset_in_milliseconds: "offsetInMilliseconds",
+    error: "error",
+    current_playback_state: "currentPlaybackState",
+} skipped {
+    kind,
+});
+
+lenient_deserialize!(PlaybackControllerEvent {
+    request_id: "requestId",
+    timestamp: "timestamp",
+    locale: "locale",
+} skipped {
+    kind,
+});
+
+lenient_deserialize!(ExceptionCause {
+    request_id: "requestId",
+});
+
+lenient_deserialize!(ExceptionEncounteredRequest {
+    request_id: "requestId",
+    timestamp: "timestamp",
+    locale: "locale",
+    error: "error",
+    cause: "cause",
+});
+
+lenient_deserialize!(MessageReceivedRequest {
+    request_id: "requestId",
+    timestamp: "timestamp",
+    locale: "locale",
+    message: "message",
+});
+
+lenient_deserialize!(SkillEvent {
+    request_id: "requestId",
+    timestamp: "timestamp",
+    locale: "locale",
+    event_creation_time: "eventCreationTime",
+    event_publishing_time: "eventPublishingTime",
+    body: "body",
+} skipped {
+    kind,
+});

@@ -1,13 +1,13 @@
 //! Requests from Alexa's richer interfaces: APL user events, Connections responses and Alexa
 //! Conversations API calls.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::NumberLike;
 
 /// `Alexa.Presentation.APL.UserEvent`: the user touched an APL component that sends events.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AplUserEvent {
     /// The request id.
@@ -37,7 +37,7 @@ pub struct AplUserEvent {
 }
 
 /// `status` of a `Connections.Response`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionsStatus {
     /// An HTTP-like status code (`200`); a number or, in some captures, a string.
@@ -53,7 +53,7 @@ pub struct ConnectionsStatus {
 
 /// `Connections.Response`: the result of a `Connections.SendRequest` or
 /// `Connections.StartConnection` (purchases, tasks).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionsResponse {
     /// The request id.
@@ -83,11 +83,11 @@ pub struct ConnectionsResponse {
 }
 
 /// The `apiRequest` of a `Dialog.API.Invoked` request.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiRequest {
     /// The API name defined in the Alexa Conversations model.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     /// The API arguments by name (any JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -101,7 +101,7 @@ pub struct ApiRequest {
 }
 
 /// `Dialog.API.Invoked`: Alexa Conversations calls an API the skill implements.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DialogApiInvokedRequest {
     /// The request id.
@@ -120,3 +120,42 @@ pub struct DialogApiInvokedRequest {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+lenient_deserialize!(AplUserEvent {
+    request_id: "requestId",
+    timestamp: "timestamp",
+    locale: "locale",
+    token: "token",
+    arguments: "arguments",
+    source: "source",
+    components: "components",
+});
+
+lenient_deserialize!(ConnectionsStatus {
+    code: "code",
+    message: "message",
+});
+
+lenient_deserialize!(ConnectionsResponse {
+    request_id: "requestId",
+    timestamp: "timestamp",
+    locale: "locale",
+    name: "name",
+    status: "status",
+    payload: "payload",
+    token: "token",
+});
+
+lenient_deserialize!(ApiRequest {
+    arguments: "arguments",
+    slots: "slots",
+} defaults {
+    name: "name",
+});
+
+lenient_deserialize!(DialogApiInvokedRequest {
+    request_id: "requestId",
+    timestamp: "timestamp",
+    locale: "locale",
+    api_request: "apiRequest",
+});

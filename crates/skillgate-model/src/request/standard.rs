@@ -1,13 +1,13 @@
 //! The request types of the standard skill lifecycle: launch, intent, session end, and the
 //! CanFulfillIntent query.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::intent::{DialogState, Intent};
 
 /// `LaunchRequest`: the user opened the skill without an intent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LaunchRequest {
     /// The request id.
@@ -29,7 +29,7 @@ pub struct LaunchRequest {
 }
 
 /// `IntentRequest`: the user said something the interaction model maps to an intent.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IntentRequest {
     /// The request id.
@@ -65,7 +65,7 @@ string_enum! {
 
 /// An `error` object of a request (`SessionEndedRequest`, `System.ExceptionEncountered`,
 /// `AudioPlayer.PlaybackFailed`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestError {
     /// The error type, e.g. `INVALID_RESPONSE`, `MEDIA_ERROR_UNKNOWN`.
@@ -80,7 +80,7 @@ pub struct RequestError {
 }
 
 /// `SessionEndedRequest`: the session ended. The only valid answer is an empty response.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionEndedRequest {
     /// The request id.
@@ -105,7 +105,7 @@ pub struct SessionEndedRequest {
 
 /// `CanFulfillIntentRequest`: Alexa asks whether the skill could handle an intent
 /// (name-free interaction). Sessionless.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CanFulfillIntentRequest {
     /// The request id.
@@ -126,3 +126,41 @@ pub struct CanFulfillIntentRequest {
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
+
+lenient_deserialize!(LaunchRequest {
+    request_id: "requestId",
+    timestamp: "timestamp",
+    locale: "locale",
+    task: "task",
+});
+
+lenient_deserialize!(IntentRequest {
+    request_id: "requestId",
+    timestamp: "timestamp",
+    locale: "locale",
+    dialog_state: "dialogState",
+} required {
+    intent: "intent",
+});
+
+lenient_deserialize!(RequestError {
+    error_type: "type",
+    message: "message",
+});
+
+lenient_deserialize!(SessionEndedRequest {
+    request_id: "requestId",
+    timestamp: "timestamp",
+    locale: "locale",
+    reason: "reason",
+    error: "error",
+});
+
+lenient_deserialize!(CanFulfillIntentRequest {
+    request_id: "requestId",
+    timestamp: "timestamp",
+    locale: "locale",
+    dialog_state: "dialogState",
+} required {
+    intent: "intent",
+});
