@@ -94,8 +94,12 @@ fn benches(c: &mut Criterion) {
     full.measurement_time(Duration::from_secs(3))
         .warm_up_time(Duration::from_secs(1));
     full.bench_function("sha256_warm_cache", |b| {
-        b.to_async(&rt)
-            .iter(|| async { verifier.verify(&headers, black_box(&body), now).await.unwrap() })
+        b.to_async(&rt).iter(|| async {
+            verifier
+                .verify(&headers, black_box(&body), now)
+                .await
+                .unwrap()
+        })
     });
     full.bench_function("sha1_warm_cache", |b| {
         b.to_async(&rt).iter(|| async {

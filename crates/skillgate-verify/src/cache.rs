@@ -92,7 +92,7 @@ struct State {
 pub struct ChainCache {
     source: Arc<dyn ChainSource>,
     config: ChainCacheConfig,
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
     downloads: AtomicU64,
 }
 
@@ -125,12 +125,12 @@ impl ChainCache {
         ChainCache {
             source,
             config,
-            state: Mutex::new(State {
+            state: Arc::new(Mutex::new(State {
                 slots: HashMap::new(),
                 tick: 0,
                 tokens,
                 refilled_at: i128::MIN,
-            }),
+            })),
             downloads: AtomicU64::new(0),
         }
     }
@@ -173,7 +173,14 @@ impl ChainCache {
             Lookup::Wait(pending) => pending,
         };
         let outcome = pending.clone().await;
-        self.settle(&key, &pending, &outcome, now_nanos);
+        settle(
+            &self.state,
+            self.config.failure_ttl,
+            &key,
+            &pending,
+            &outcome,
+            now_nanos,
+        );
         outcome
     }
 
@@ -239,30 +246,6 @@ impl ChainCache {
         .shared()
     }
 
-    /// Replaces the in-flight slot with its outcome (only if it is still ours).
-    fn settle(&self, key: &Key, pending: &Pending, outcome: &Outcome, now_nanos: i128) {
-        let mut state = self.lock();
-        let ours = matches!(state.slots.get(key), Some(Slot::Pending(p)) if p.ptr_eq(pending));
-        if !ours {
-            return;
-        }
-        state.tick += 1;
-        let used = state.tick;
-        let slot = match outcome {
-            Ok(chain) => Slot::Ready {
-                chain: Arc::clone(chain),
-                used,
-            },
-            Err(error) => Slot::Failed {
-                error: error.clone(),
-                since: now_nanos,
-                until: now_nanos.saturating_add(self.config.failure_ttl.as_nanos() as i128),
-                used,
-            },
-        };
-        state.slots.insert(key.clone(), slot);
-    }
-
     fn take_token(&self, state: &mut State, now: i128) -> bool {
         let burst = f64::from(self.config.download_burst);
         if state.refilled_at == i128::MIN || now < state.refilled_at {
@@ -306,4 +289,41 @@ impl ChainCache {
         }
         true
     }
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Replaces the in-flight slot with its outcome (only if it is still the same download).
+fn settle(
+    state: &Mutex<State>,
+    failure_ttl: Duration,
+    key: &Key,
+    pending: &Pending,
+    outcome: &Outcome,
+    now_nanos: i128,
+) {
+    let mut state = lock(state);
+    let ours = matches!(state.slots.get(key), Some(Slot::Pending(p)) if p.ptr_eq(pending));
+    if !ours {
+        return;
+    }
+    state.tick += 1;
+    let used = state.tick;
+    let slot = match outcome {
+        Ok(chain) => Slot::Ready {
+            chain: Arc::clone(chain),
+            used,
+        },
+        Err(error) => Slot::Failed {
+            error: error.clone(),
+            since: now_nanos,
+            until: now_nanos.saturating_add(failure_ttl.as_nanos() as i128),
+            used,
+        },
+    };
+    state.slots.insert(key.clone(), slot);
 }

@@ -187,11 +187,7 @@ impl Verifier {
             &envelope.request.request_type,
             self.config.timestamp_tolerance,
         );
-        let timestamp = timestamp::check(
-            envelope.request.timestamp,
-            OffsetDateTime::from(now),
-            tolerance,
-        )?;
+        let timestamp = timestamp::check(envelope.request.timestamp, to_datetime(now)?, tolerance)?;
         // Application id.
         let application_id = application_id::check(&envelope, &self.config.application_ids)?;
         Ok(VerifiedRequest {
@@ -204,6 +200,16 @@ impl Verifier {
             locale: envelope.request.locale.map(|l| l.into_owned()),
         })
     }
+}
+
+/// `now` as an `OffsetDateTime`, without the panic of `From<SystemTime>` for instants
+/// beyond year 9999.
+fn to_datetime(now: SystemTime) -> Result<OffsetDateTime, VerifyError> {
+    let nanos = match now.duration_since(std::time::UNIX_EPOCH) {
+        Ok(after) => after.as_nanos() as i128,
+        Err(before) => -(before.duration().as_nanos() as i128),
+    };
+    OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| VerifyError::TimestampFormat)
 }
 
 fn single_header<'h>(

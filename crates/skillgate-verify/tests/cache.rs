@@ -236,3 +236,21 @@ async fn static_sources_are_not_rate_limited() {
         assert_eq!(err, VerifyError::Download(FetchError::NotFound));
     }
 }
+
+#[tokio::test]
+async fn a_download_completes_even_if_every_waiting_request_hangs_up() {
+    let c = chain();
+    let source = counting(c, Duration::from_millis(100));
+    let v = verifier(c, Arc::clone(&source), ChainCacheConfig::default());
+    // The only request waiting for the download gives up after 10 ms.
+    let gave_up = tokio::time::timeout(
+        Duration::from_millis(10),
+        verify_at(&v, c, "good.pem", now()),
+    )
+    .await;
+    assert!(gave_up.is_err());
+    // The download still finishes and is cached: the next request does not fetch again.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    verify_at(&v, c, "good.pem", now()).await.unwrap();
+    assert_eq!(source.fetches.load(Ordering::SeqCst), 1);
+}
