@@ -54,6 +54,7 @@ fn builder_covers_the_common_tags() {
         .sentence("One.")
         .paragraph("Two.")
         .pause_strength("strong")
+        .break_time("1s")
         .lang("de-DE", "Hallo")
         .voice("Hans", "Guten Tag")
         .phoneme("ipa", "pɪˈkɑːn", "pecan")
@@ -62,7 +63,7 @@ fn builder_covers_the_common_tags() {
         .build();
     assert_eq!(
         doc,
-        "<speak><s>One.</s><p>Two.</p><break strength=\"strong\"/>\
+        "<speak><s>One.</s><p>Two.</p><break strength=\"strong\"/><break time=\"1s\"/>\
          <lang xml:lang=\"de-DE\">Hallo</lang><voice name=\"Hans\">Guten Tag</voice>\
          <phoneme alphabet=\"ipa\" ph=\"pɪˈkɑːn\">pecan</phoneme>\
          <prosody rate=\"slow\" volume=\"loud\">slowly</prosody>\

@@ -49,6 +49,11 @@ impl Ssml {
         self
     }
 
+    /// Appends a pause of a given SSML time: `<break time="…"/>`, e.g. `"1s"` or `"250ms"`.
+    pub fn break_time(self, time: &str) -> Self {
+        self.empty_element("break", &[("time", time)])
+    }
+
     /// Appends a pause by strength: `<break strength="…"/>` (`none`, `x-weak`, `weak`,
     /// `medium`, `strong`, `x-strong`).
     pub fn pause_strength(self, strength: &str) -> Self {
