@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use skillgate_model::request::{DialogState, Intent, ResolvedValue, Slot};
+use skillgate_model::request::{ConfirmationStatus, DialogState, Intent, ResolvedValue, Slot};
 use skillgate_model::{Request, RequestEnvelope, ResponseBuilder};
 
 use crate::attributes::{AttributesKey, AttributesStore, KeyScope, Version};
@@ -134,6 +134,16 @@ impl Context {
             Request::CanFulfillIntent(r) => r.dialog_state.as_ref(),
             _ => None,
         }
+    }
+
+    /// The intent's confirmation status (after a `Dialog.ConfirmIntent`).
+    pub fn intent_confirmation(&self) -> Option<&ConfirmationStatus> {
+        self.intent().and_then(|i| i.confirmation_status.as_ref())
+    }
+
+    /// A slot's confirmation status (after a `Dialog.ConfirmSlot`).
+    pub fn slot_confirmation(&self, name: &str) -> Option<&ConfirmationStatus> {
+        self.slot(name).and_then(|s| s.confirmation_status.as_ref())
     }
 
     /// A slot of the intent by name.

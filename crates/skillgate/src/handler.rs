@@ -3,7 +3,9 @@
 //! Every kind is a trait with a blanket implementation for async closures and `async fn`s, so
 //! authors write plain functions:
 //!
-//! ```ignore
+//! ```
+//! use skillgate::{Context, HandlerResult};
+//!
 //! async fn help(cx: Context) -> HandlerResult {
 //!     Ok(cx.reply().speak("Say: turn on the kitchen light.").reprompt("What now?").build())
 //! }

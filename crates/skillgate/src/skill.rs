@@ -306,14 +306,6 @@ async fn guarded<T>(
     }
 }
 
-/// Whether a response says or shows anything (what a `SessionEndedRequest` answer must not).
-fn has_output(response: &Response) -> bool {
-    response.output_speech.is_some()
-        || response.reprompt.is_some()
-        || response.card.is_some()
-        || !response.directives.is_empty()
-}
-
 impl Skill {
     /// Starts building a skill.
     pub fn builder() -> SkillBuilder {
@@ -379,9 +371,18 @@ impl Skill {
     async fn run(&self, request: Arc<RequestEnvelope>) -> Result<ResponseEnvelope, SkillError> {
         let cx = Context::new(Arc::clone(&request), Arc::clone(&self.inner.shared));
         let deadline = self.inner.deadline;
-        let outcome = tokio::time::timeout(deadline, self.pipeline(cx.clone())).await;
+        // The whole pipeline is guarded too: a panic outside a handler's future (a predicate,
+        // a closure's synchronous part) must not escape either.
+        let pipeline = AssertUnwindSafe(self.pipeline(cx.clone())).catch_unwind();
+        let outcome = tokio::time::timeout(deadline, pipeline).await;
         let response = match outcome {
-            Ok(result) => result?,
+            Ok(Ok(result)) => result?,
+            Ok(Err(payload)) => {
+                let stage = cx.stage();
+                let message = format!("panicked: {}", panic_message(payload.as_ref()));
+                tracing::error!(handler = %stage, error = %message, "answering with the apology");
+                return Err(SkillError::Handler { stage, message });
+            }
             Err(_) => {
                 let stage = cx.stage();
                 tracing::warn!(
@@ -430,7 +431,7 @@ impl Skill {
             tracing::warn!(handler = %stage, error = %error, "session-ended handler failed");
         }
         let response = if session_ended {
-            if has_output(&response) {
+            if !response.is_empty() {
                 tracing::warn!(
                     "a SessionEndedRequest handler tried to answer with output; Alexa accepts \
                      none, sending an empty response"

@@ -276,3 +276,28 @@ async fn handle_json_rejects_what_is_not_an_envelope() {
     assert_eq!(out["version"], "1.0");
     assert!(out["response"]["outputSpeech"]["ssml"].is_string());
 }
+
+#[tokio::test]
+async fn a_panicking_predicate_or_closure_prologue_is_caught_too() {
+    let skill = Skill::builder()
+        .on(
+            |cx: &Context| {
+                let v: Vec<u8> = Vec::new();
+                v[cx.request_type().len()] == 0
+            },
+            |cx: Context| async move { Ok(cx.reply().speak("never").build()) },
+        )
+        .build();
+    assert_apology(&skill.handle(launch()).await, "Sorry");
+    let sync_part = Skill::builder()
+        .on_launch(|cx: Context| {
+            let n: Option<u8> = None;
+            let _ = n.expect("synchronous part of the closure");
+            async move { Ok(cx.reply().speak("never").build()) }
+        })
+        .build();
+    match sync_part.try_handle(launch()).await {
+        Err(SkillError::Handler { message, .. }) => assert!(message.contains("panicked")),
+        other => panic!("{other:?}"),
+    }
+}

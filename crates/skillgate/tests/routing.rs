@@ -296,8 +296,8 @@ async fn context_helpers_read_the_request() {
         "request": {
             "type": "IntentRequest", "requestId": "req-1", "timestamp": "2026-11-22T10:00:00Z",
             "locale": "de-AT", "dialogState": "IN_PROGRESS",
-            "intent": {"name": "TurnOnIntent", "confirmationStatus": "NONE", "slots": {
-                "device": {"name": "device", "value": "lamp", "confirmationStatus": "NONE",
+            "intent": {"name": "TurnOnIntent", "confirmationStatus": "CONFIRMED", "slots": {
+                "device": {"name": "device", "value": "lamp", "confirmationStatus": "DENIED",
                     "resolutions": {"resolutionsPerAuthority": [
                         {"authority": "a.1", "status": {"code": "ER_SUCCESS_NO_MATCH"}},
                         {"authority": "a.2", "status": {"code": "ER_SUCCESS_MATCH"},
@@ -324,6 +324,8 @@ async fn context_helpers_read_the_request() {
                     "intent": cx.intent_name(),
                     "locale": cx.locale(),
                     "state": cx.dialog_state().map(|d| d.as_str().to_owned()),
+                    "confirmed": cx.intent_confirmation().map(|c| c.as_str().to_owned()),
+                    "device_confirmed": cx.slot_confirmation("device").map(|c| c.as_str().to_owned()),
                     "device": cx.slot_value("device"),
                     "resolved": cx.resolved_value("device").map(|r| (r.name.clone(), r.id.clone())),
                     "canonical": cx.canonical_value("device"),
@@ -352,7 +354,7 @@ async fn context_helpers_read_the_request() {
         facts,
         json!({
             "type": "IntentRequest", "id": "req-1", "intent": "TurnOnIntent", "locale": "de-AT",
-            "state": "IN_PROGRESS", "device": "lamp", "resolved": ["light", "LIGHT"],
+            "state": "IN_PROGRESS", "confirmed": "CONFIRMED", "device_confirmed": "DENIED", "device": "lamp", "resolved": ["light", "LIGHT"],
             "canonical": "light", "room": null, "room_canonical": null, "colors": ["red", "blue"],
             "missing": null, "new": true, "user": "u-1", "device_id": "d-1", "app": SKILL_ID,
             "audio": true, "apl": true, "video": false,
