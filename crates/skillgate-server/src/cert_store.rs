@@ -179,17 +179,19 @@ fn load_one(files: &CertificateFiles) -> Result<Loaded, CertError> {
         .collect::<Result<_, _>>()
         .map_err(|e| file_err(&files.cert, e.to_string()))?;
     let Some(leaf) = chain.first() else {
-        return Err(file_err(&files.cert, "no CERTIFICATE in the file".to_owned()));
+        return Err(file_err(
+            &files.cert,
+            "no CERTIFICATE in the file".to_owned(),
+        ));
     };
     let fingerprint = fingerprint(leaf);
     let key = PrivateKeyDer::from_pem_file(&files.key)
         .map_err(|e| file_err(&files.key, format!("no usable private key: {e}")))?;
-    let signer = rustls::crypto::aws_lc_rs::sign::any_supported_type(&key).map_err(|e| {
-        CertError::Key {
+    let signer =
+        rustls::crypto::aws_lc_rs::sign::any_supported_type(&key).map_err(|e| CertError::Key {
             path: files.key.clone(),
             message: e.to_string(),
-        }
-    })?;
+        })?;
     let certified = CertifiedKey::new(chain, signer);
     certified.keys_match().map_err(|e| CertError::Key {
         path: files.key.clone(),
@@ -224,12 +226,12 @@ mod tests {
         let files = pair(dir.path(), "a", &["localhost"]);
         let store = CertStore::load(vec![files.clone()]).unwrap();
         let before = store.fingerprints();
-        assert_eq!(store.reload().unwrap(), false);
+        assert!(!store.reload().unwrap());
 
         let other = pair(dir.path(), "b", &["localhost"]);
         std::fs::copy(&other.cert, &files.cert).unwrap();
         std::fs::copy(&other.key, &files.key).unwrap();
-        assert_eq!(store.reload().unwrap(), true);
+        assert!(store.reload().unwrap());
         assert_ne!(store.fingerprints(), before);
         let good = store.fingerprints();
 

@@ -24,6 +24,9 @@ pub const MAX_TIMESTAMP_TOLERANCE_SECS: u64 = 150;
 /// Alexa waits 8 seconds for an answer; the handler deadline must stay under it.
 pub const MAX_HANDLER_TIMEOUT_MS: u64 = 8_000;
 
+/// A fully commented example configuration (what `skillgate init` writes).
+pub const EXAMPLE_TOML: &str = include_str!("example.toml");
+
 /// Environment variables that override the file (or the defaults), in the order applied.
 pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("SKILLGATE_LISTEN", "listen"),
@@ -90,6 +93,9 @@ pub struct TlsConfig {
     /// Time allowed for a TLS handshake (seconds).
     #[serde(default = "default_handshake_secs")]
     pub handshake_timeout_secs: u64,
+    /// Offer HTTP/2 (ALPN h2). Off by default: Alexa uses HTTP/1.1.
+    #[serde(default)]
+    pub http2: bool,
 }
 
 impl Default for TlsConfig {
@@ -99,6 +105,7 @@ impl Default for TlsConfig {
             certificate: Vec::new(),
             reload_interval_secs: default_reload_secs(),
             handshake_timeout_secs: default_handshake_secs(),
+            http2: false,
         }
     }
 }
@@ -417,7 +424,10 @@ impl Config {
     }
 
     /// Applies the `SKILLGATE_*` overrides listed in [`ENV_OVERRIDES`], then validates again.
-    pub fn apply_env(&mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+    pub fn apply_env(
+        &mut self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let addr = |name: &str, v: String| {
             v.trim()
@@ -673,8 +683,7 @@ handler = "home"
         assert!(Config::from_toml_str(both).is_err());
         let none = "[[skill]]\nname = \"a\"\napplication_ids=[\"x\"]\n";
         assert!(Config::from_toml_str(none).is_err());
-        let bad_url =
-            "[[skill]]\nname = \"a\"\napplication_ids=[\"x\"]\nupstream = \"ftp://x/\"\n";
+        let bad_url = "[[skill]]\nname = \"a\"\napplication_ids=[\"x\"]\nupstream = \"ftp://x/\"\n";
         assert!(Config::from_toml_str(bad_url).is_err());
     }
 
@@ -729,6 +738,40 @@ upstream = "http://127.0.0.1:5000/alexa"
         assert!(
             c.apply_env(|k| (k == "SKILLGATE_TLS_CERT").then(|| "/c".to_owned()))
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn the_example_parses_and_is_valid() {
+        let c = Config::from_toml_str(EXAMPLE_TOML).unwrap();
+        assert_eq!(c, {
+            let mut expected = Config::demo();
+            expected.dev.any_application_id = false;
+            expected.skill[0].application_ids =
+                vec!["amzn1.ask.skill.00000000-0000-0000-0000-000000000000".to_owned()];
+            expected
+        });
+        // Uncommenting the gateway example still parses.
+        let text = EXAMPLE_TOML
+            .lines()
+            .map(|l| {
+                if l.starts_with("# [[skill]]")
+                    || ["# name", "# path", "# application_ids", "# upstream"]
+                        .iter()
+                        .any(|p| l.starts_with(p))
+                {
+                    &l[2..]
+                } else {
+                    l
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let c = Config::from_toml_str(&text).unwrap();
+        assert_eq!(c.skill.len(), 2);
+        assert_eq!(
+            c.skill[1].upstream.as_deref(),
+            Some("http://127.0.0.1:5000/alexa")
         );
     }
 

@@ -70,10 +70,24 @@ pub fn alexa_self_signed(domain: &str) -> Result<Generated, DevCertError> {
         return Err(DevCertError::Name(domain.to_owned()));
     }
     let key = KeyPair::generate_for(&rcgen::PKCS_RSA_SHA256)?;
-    build(&[domain], key, domain)
+    let usages = vec![
+        rcgen::KeyUsagePurpose::DigitalSignature,
+        rcgen::KeyUsagePurpose::KeyEncipherment,
+        rcgen::KeyUsagePurpose::DataEncipherment,
+    ];
+    build_with(&[domain], key, domain, usages)
 }
 
 fn build(hosts: &[&str], key: KeyPair, common_name: &str) -> Result<Generated, DevCertError> {
+    build_with(hosts, key, common_name, Vec::new())
+}
+
+fn build_with(
+    hosts: &[&str],
+    key: KeyPair,
+    common_name: &str,
+    key_usages: Vec<rcgen::KeyUsagePurpose>,
+) -> Result<Generated, DevCertError> {
     let mut params = CertificateParams::default();
     let mut sans = Vec::new();
     for host in hosts {
@@ -97,6 +111,7 @@ fn build(hosts: &[&str], key: KeyPair, common_name: &str) -> Result<Generated, D
     params.not_before = now - time::Duration::days(1);
     params.not_after = now + time::Duration::days(730);
     params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
+    params.key_usages = key_usages;
     let cert = params.self_signed(&key)?;
     Ok(Generated {
         fingerprint: fingerprint(cert.der()),

@@ -90,12 +90,15 @@ impl Endpoint {
 }
 
 /// The axum handler for a skill path.
-pub(crate) async fn handle(State(endpoint): State<Arc<Endpoint>>, request: Request<Body>) -> Response {
+pub(crate) async fn handle(
+    State(endpoint): State<Arc<Endpoint>>,
+    request: Request<Body>,
+) -> Response {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
     let admitted = match endpoint.gate.admit(&parts, body).await {
         Ok(admitted) => admitted,
-        Err(rejection) => {
+        Err((rejection, unread)) => {
             let elapsed = started.elapsed();
             crate::metrics::verification_failure(rejection.reason);
             crate::metrics::request(&endpoint.path, "rejected", elapsed);
@@ -108,7 +111,7 @@ pub(crate) async fn handle(State(endpoint): State<Arc<Endpoint>>, request: Reque
                 latency_ms = elapsed.as_secs_f64() * 1000.0,
                 "request refused"
             );
-            return rejection.into_response();
+            return respond(rejection, unread);
         }
     };
     let Some(skill) = endpoint.route(&admitted.verified.application_id) else {
@@ -235,4 +238,11 @@ fn log_answered(
         latency_ms = elapsed.as_secs_f64() * 1000.0,
         "alexa request"
     );
+}
+
+fn respond<B: Send + 'static>(rejection: crate::intake::Rejection, unread: Option<B>) -> Response {
+    match unread {
+        Some(body) => crate::intake::refuse_unread(rejection, body),
+        None => rejection.into_response(),
+    }
 }

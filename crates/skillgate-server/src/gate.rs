@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use http::StatusCode;
 use http::request::Parts;
-use skillgate_verify::{Verifier, VerifiedRequest};
+use skillgate_verify::{VerifiedRequest, Verifier};
 
 use crate::config::DEFAULT_MAX_BODY_BYTES;
 use crate::intake::{self, Rejection};
@@ -57,13 +57,31 @@ impl Gate {
         &self.verifier
     }
 
-    /// Checks the head, reads the body under the cap and deadline, and verifies it.
-    pub async fn admit<B>(&self, parts: &Parts, body: B) -> Result<Admitted, Rejection>
+    /// Checks the request head (method, content type, declared length).
+    pub fn check_head(&self, parts: &Parts) -> Result<(), Rejection> {
+        intake::check_head(&parts.method, &parts.headers, self.max_body)
+    }
+
+    /// Checks the head, reads the body under the cap and deadline, and verifies it. A
+    /// refusal of the head comes with the unread body, to be held until the answer is
+    /// sent ([`intake::refuse_unread`]).
+    pub async fn admit<B>(&self, parts: &Parts, body: B) -> Result<Admitted, (Rejection, Option<B>)>
     where
         B: http_body::Body<Data = Bytes>,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        intake::check_head(&parts.method, &parts.headers, self.max_body)?;
+        if let Err(rejection) = self.check_head(parts) {
+            return Err((rejection, Some(body)));
+        }
+        self.admit_body(parts, body).await.map_err(|r| (r, None))
+    }
+
+    /// Reads the body under the cap and deadline and verifies it (the head was checked).
+    pub async fn admit_body<B>(&self, parts: &Parts, body: B) -> Result<Admitted, Rejection>
+    where
+        B: http_body::Body<Data = Bytes>,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
         let body = intake::read_body(body, self.max_body, self.body_timeout).await?;
         let downloads = self.verifier.cache().downloads();
         let result = self

@@ -149,13 +149,14 @@ impl Upstream {
             return Err(UpstreamError::TooLarge);
         }
         let mut answer = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| match classify(e, self.timeout) {
-                UpstreamError::Connect(m) => UpstreamError::Read(m),
-                other => other,
-            })?
+        while let Some(chunk) =
+            response
+                .chunk()
+                .await
+                .map_err(|e| match classify(e, self.timeout) {
+                    UpstreamError::Connect(m) => UpstreamError::Read(m),
+                    other => other,
+                })?
         {
             if answer.len() + chunk.len() > MAX_RESPONSE_BYTES {
                 return Err(UpstreamError::TooLarge);

@@ -57,6 +57,46 @@ impl IntoResponse for Rejection {
     }
 }
 
+pin_project_lite::pin_project! {
+    /// A response body that keeps the unread request body alive until the response has
+    /// been sent. Dropping an unread HTTP/2 request body first would reset the stream
+    /// (CANCEL) before the 413/415/405 reached the client; dropped after, it is NO_ERROR.
+    pub struct HoldingBody<B, H> {
+        #[pin]
+        inner: B,
+        held: Option<H>,
+    }
+}
+
+impl<B: http_body::Body, H> http_body::Body for HoldingBody<B, H> {
+    type Data = B::Data;
+    type Error = B::Error;
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        self.project().inner.poll_frame(cx)
+    }
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Answers `rejection` while holding the unread request `body` until the answer is sent.
+pub fn refuse_unread<H: Send + 'static>(rejection: Rejection, body: H) -> Response {
+    let (parts, inner) = rejection.into_response().into_parts();
+    Response::from_parts(
+        parts,
+        axum::body::Body::new(HoldingBody {
+            inner,
+            held: Some(body),
+        }),
+    )
+}
+
 /// Checks the request head: POST only (405), `application/json` (415), a declared length
 /// that is present-or-chunked, non-zero and at most `max_body` (400 / 413).
 pub fn check_head(method: &Method, headers: &HeaderMap, max_body: usize) -> Result<(), Rejection> {
@@ -201,7 +241,11 @@ mod tests {
             .into_response();
         assert_eq!(resp.headers()[header::ALLOW], "POST");
         assert!(check_head(&Method::POST, &json, 10).is_ok());
-        for bad in ["text/plain", "application/jsonx", "application/json; charset=latin1"] {
+        for bad in [
+            "text/plain",
+            "application/jsonx",
+            "application/json; charset=latin1",
+        ] {
             let h = headers(&[("content-type", bad)]);
             assert_eq!(
                 check_head(&Method::POST, &h, 10).unwrap_err().status,
@@ -210,17 +254,31 @@ mod tests {
             );
         }
         assert_eq!(
-            check_head(&Method::POST, &HeaderMap::new(), 10).unwrap_err().reason,
+            check_head(&Method::POST, &HeaderMap::new(), 10)
+                .unwrap_err()
+                .reason,
             "unsupported_media_type"
         );
-        let big = headers(&[("content-type", "application/json"), ("content-length", "11")]);
+        let big = headers(&[
+            ("content-type", "application/json"),
+            ("content-length", "11"),
+        ]);
         assert_eq!(
             check_head(&Method::POST, &big, 10).unwrap_err().status,
             StatusCode::PAYLOAD_TOO_LARGE
         );
-        let zero = headers(&[("content-type", "application/json"), ("content-length", "0")]);
-        assert_eq!(check_head(&Method::POST, &zero, 10).unwrap_err().reason, "empty_body");
-        let junk = headers(&[("content-type", "application/json"), ("content-length", "x")]);
+        let zero = headers(&[
+            ("content-type", "application/json"),
+            ("content-length", "0"),
+        ]);
+        assert_eq!(
+            check_head(&Method::POST, &zero, 10).unwrap_err().reason,
+            "empty_body"
+        );
+        let junk = headers(&[
+            ("content-type", "application/json"),
+            ("content-length", "x"),
+        ]);
         assert_eq!(
             check_head(&Method::POST, &junk, 10).unwrap_err().status,
             StatusCode::BAD_REQUEST
@@ -230,7 +288,9 @@ mod tests {
     #[tokio::test]
     async fn body_cap_timeout_and_empty() {
         let t = Duration::from_secs(5);
-        let ok = read_body(Full::new(Bytes::from_static(b"{}")), 10, t).await.unwrap();
+        let ok = read_body(Full::new(Bytes::from_static(b"{}")), 10, t)
+            .await
+            .unwrap();
         assert_eq!(&ok[..], b"{}");
         let err = read_body(Full::new(Bytes::from(vec![b' '; 11])), 10, t)
             .await
@@ -240,7 +300,8 @@ mod tests {
         assert_eq!(err.reason, "empty_body");
 
         // A body that never finishes hits the deadline.
-        let (_tx, rx) = tokio::sync::mpsc::channel::<Result<http_body::Frame<Bytes>, std::io::Error>>(1);
+        let (_tx, rx) =
+            tokio::sync::mpsc::channel::<Result<http_body::Frame<Bytes>, std::io::Error>>(1);
         let stream = futures_util::stream::unfold(rx, |mut rx| async move {
             rx.recv().await.map(|item| (item, rx))
         });

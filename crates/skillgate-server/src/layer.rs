@@ -29,7 +29,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::request::Parts;
 use http::{Request, StatusCode};
-use skillgate_verify::{Verifier, VerifiedRequest};
+use skillgate_verify::{VerifiedRequest, Verifier};
 use tower::{Layer, Service};
 
 use crate::gate::Gate;
@@ -129,7 +129,7 @@ where
                         .call(Request::from_parts(parts, Body::from(admitted.body)))
                         .await
                 }
-                Err(rejection) => {
+                Err((rejection, unread)) => {
                     crate::metrics::verification_failure(rejection.reason);
                     tracing::warn!(
                         status = rejection.status.as_u16(),
@@ -138,7 +138,7 @@ where
                         path = %parts.uri.path(),
                         "request refused"
                     );
-                    Ok(rejection.into_response())
+                    Ok(respond(rejection, unread))
                 }
             }
         })
@@ -153,5 +153,12 @@ impl<S: Send + Sync> FromRequestParts<S> for VerifiedAlexaRequest {
             StatusCode::INTERNAL_SERVER_ERROR,
             "VerifiedAlexaRequest used on a route without AlexaVerifyLayer",
         ))
+    }
+}
+
+fn respond<B: Send + 'static>(rejection: crate::intake::Rejection, unread: Option<B>) -> Response {
+    match unread {
+        Some(body) => crate::intake::refuse_unread(rejection, body),
+        None => rejection.into_response(),
     }
 }

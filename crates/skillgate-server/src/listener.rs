@@ -15,15 +15,27 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::cert_store::CertStore;
 
-/// Builds the rustls server configuration: aws-lc-rs, TLS 1.3 and 1.2 only, ALPN h2 and
-/// http/1.1, certificates from `store`.
-pub fn tls_config(store: Arc<CertStore>) -> Result<rustls::ServerConfig, rustls::Error> {
+/// Builds the rustls server configuration: aws-lc-rs, TLS 1.3 and 1.2 only, certificates
+/// from `store`, ALPN http/1.1 (and h2 first when `http2`).
+///
+/// HTTP/2 is off by default: Alexa calls skills over HTTP/1.1, and over HTTP/1.1 a client
+/// that sends `Expect: 100-continue` gets a 413 for an oversized body without uploading it,
+/// while over HTTP/2 the unread stream must be reset, which some clients (curl 7.x) report
+/// as a stream error instead of showing the 413.
+pub fn tls_config(
+    store: Arc<CertStore>,
+    http2: bool,
+) -> Result<rustls::ServerConfig, rustls::Error> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
         .with_no_client_auth()
         .with_cert_resolver(store);
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = if http2 {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
     Ok(config)
 }
 

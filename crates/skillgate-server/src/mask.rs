@@ -106,7 +106,9 @@ mod tests {
         });
         let m = mask_envelope(&v);
         let text = m.to_string();
-        for secret in ["secret", "AAAAAAAA", "tok\"", "\"c\"", "BBBBBBBB", "kitchen"] {
+        for secret in [
+            "secret", "AAAAAAAA", "tok\"", "\"c\"", "BBBBBBBB", "kitchen",
+        ] {
             assert!(!text.contains(secret), "{secret} leaked: {text}");
         }
         assert!(text.contains("amzn1.ask.account.…1234"));

@@ -34,8 +34,7 @@ pub fn install() -> Result<PrometheusHandle, String> {
                 .set_buckets_for_metric(
                     metrics_exporter_prometheus::Matcher::Full(REQUEST_DURATION.to_owned()),
                     &[
-                        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-                        8.0,
+                        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 8.0,
                     ],
                 )
                 .map_err(|e| e.to_string())?

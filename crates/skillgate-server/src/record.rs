@@ -27,7 +27,12 @@ impl Recorder {
 
     /// Writes one pair; returns the file written. Secrets (`apiAccessToken`,
     /// `consentToken`, `accessToken`) are masked; ids are kept so replays route the same.
-    pub fn write(&self, request_id: &str, request: &[u8], response: &[u8]) -> std::io::Result<PathBuf> {
+    pub fn write(
+        &self,
+        request_id: &str,
+        request: &[u8],
+        response: &[u8],
+    ) -> std::io::Result<PathBuf> {
         let parse = |b: &[u8]| {
             serde_json::from_slice::<Value>(b)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(b).into_owned()))
@@ -42,7 +47,13 @@ impl Recorder {
             .unwrap_or_else(|_| "unknown".to_owned());
         let safe_id: String = request_id
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .take(120)
             .collect();
         let path = self.dir.join(format!("{stamp}-{safe_id}.json"));
@@ -56,8 +67,10 @@ fn mask_tokens(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {
-                if matches!(key.as_str(), "apiAccessToken" | "consentToken" | "accessToken")
-                    && child.is_string()
+                if matches!(
+                    key.as_str(),
+                    "apiAccessToken" | "consentToken" | "accessToken"
+                ) && child.is_string()
                 {
                     *child = Value::String("…masked…".to_owned());
                 } else {
@@ -79,12 +92,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let rec = Recorder::new(dir.path().join("rec")).unwrap();
         let req = br#"{"context":{"System":{"apiAccessToken":"SECRET","user":{"userId":"amzn1.ask.account.X"}}},"request":{"requestId":"amzn1.echo-api.request.1/2"}}"#;
-        let path = rec.write("amzn1.echo-api.request.1/2", req, br#"{"version":"1.0"}"#).unwrap();
-        assert!(path.file_name().unwrap().to_str().unwrap().ends_with("-amzn1.echo-api.request.1_2.json"));
+        let path = rec
+            .write("amzn1.echo-api.request.1/2", req, br#"{"version":"1.0"}"#)
+            .unwrap();
+        assert!(
+            path.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .ends_with("-amzn1.echo-api.request.1_2.json")
+        );
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains("SECRET"));
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["response"]["version"], "1.0");
-        assert_eq!(v["request"]["context"]["System"]["user"]["userId"], "amzn1.ask.account.X");
+        assert_eq!(
+            v["request"]["context"]["System"]["user"]["userId"],
+            "amzn1.ask.account.X"
+        );
     }
 }

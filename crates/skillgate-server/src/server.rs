@@ -71,7 +71,11 @@ impl std::fmt::Debug for ServerBuilder {
             .field("trust_anchors", &self.trust_anchors.len())
             .field(
                 "chain_overrides",
-                &self.chain_overrides.iter().map(|(u, _)| u).collect::<Vec<_>>(),
+                &self
+                    .chain_overrides
+                    .iter()
+                    .map(|(u, _)| u)
+                    .collect::<Vec<_>>(),
             )
             .finish_non_exhaustive()
     }
@@ -147,9 +151,12 @@ impl ServerBuilder {
         let cert_store = if config.tls.enabled {
             let files = if config.tls.certificate.is_empty() {
                 let dir = self.dev_tls_dir.clone().ok_or_else(|| {
-                    ServerError::Tls("no certificate configured and no dev certificate directory".into())
+                    ServerError::Tls(
+                        "no certificate configured and no dev certificate directory".into(),
+                    )
                 })?;
-                let dev = crate::dev_cert::ensure(&dir).map_err(|e| ServerError::Tls(e.to_string()))?;
+                let dev =
+                    crate::dev_cert::ensure(&dir).map_err(|e| ServerError::Tls(e.to_string()))?;
                 report.dev_certificate = Some(DevCertificateInfo {
                     cert: dev.cert.clone(),
                     fingerprint: dev.fingerprint.clone(),
@@ -174,7 +181,8 @@ impl ServerBuilder {
         };
         let acceptor = match &cert_store {
             Some(store) => Some(tokio_rustls::TlsAcceptor::from(Arc::new(
-                tls_config(Arc::clone(store)).map_err(|e| ServerError::Tls(e.to_string()))?,
+                tls_config(Arc::clone(store), config.tls.http2)
+                    .map_err(|e| ServerError::Tls(e.to_string()))?,
             ))),
             None => None,
         };
@@ -232,7 +240,10 @@ impl ServerBuilder {
             let mut ids = Vec::new();
             let mut any = false;
             for skill in config.skill.iter().filter(|s| s.path == path) {
-                let target = match skill.target().map_err(|e| ServerError::Config(e.to_string()))? {
+                let target = match skill
+                    .target()
+                    .map_err(|e| ServerError::Config(e.to_string()))?
+                {
                     SkillTarget::Handler(name) => {
                         let native = self.natives.get(name).cloned().ok_or_else(|| {
                             ServerError::Config(format!(
@@ -268,7 +279,10 @@ impl ServerBuilder {
                     name: skill.name.clone(),
                     path: path.to_owned(),
                     target: match &target {
-                        Target::Native(_) => format!("native skill {:?}", skill.handler.as_deref().unwrap_or_default()),
+                        Target::Native(_) => format!(
+                            "native skill {:?}",
+                            skill.handler.as_deref().unwrap_or_default()
+                        ),
                         Target::Upstream(u) => format!("gateway to {}", u.url()),
                     },
                     application_ids: skill.application_ids.clone(),
@@ -315,8 +329,15 @@ impl ServerBuilder {
             } else {
                 "SHA-256 only"
             },
-            config.dev.loose_timestamp_secs.unwrap_or(config.verify.timestamp_tolerance_secs),
-            if config.dev.loose_timestamp_secs.is_some() { " (DEV LOOSE)" } else { "" },
+            config
+                .dev
+                .loose_timestamp_secs
+                .unwrap_or(config.verify.timestamp_tolerance_secs),
+            if config.dev.loose_timestamp_secs.is_some() {
+                " (DEV LOOSE)"
+            } else {
+                ""
+            },
             anchors.len()
         );
 
@@ -328,12 +349,13 @@ impl ServerBuilder {
         };
         let main_router = main_router.layer(CatchPanicLayer::custom(panic_response));
 
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .map_err(|source| ServerError::Bind {
-                addr: config.listen,
-                source,
-            })?;
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| ServerError::Bind {
+                    addr: config.listen,
+                    source,
+                })?;
         let local_addr = listener.local_addr().map_err(|source| ServerError::Bind {
             addr: config.listen,
             source,
@@ -343,7 +365,9 @@ impl ServerBuilder {
                 let l = TcpListener::bind(addr)
                     .await
                     .map_err(|source| ServerError::Bind { addr, source })?;
-                let bound = l.local_addr().map_err(|source| ServerError::Bind { addr, source })?;
+                let bound = l
+                    .local_addr()
+                    .map_err(|source| ServerError::Bind { addr, source })?;
                 Some((l, bound))
             }
             None => None,
@@ -395,7 +419,9 @@ fn admin_router(prometheus: metrics_exporter_prometheus::PrometheusHandle) -> Ro
         )
 }
 
-fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> http::Response<axum::body::Body> {
+fn panic_response(
+    panic: Box<dyn std::any::Any + Send + 'static>,
+) -> http::Response<axum::body::Body> {
     let message = panic
         .downcast_ref::<&str>()
         .map(|s| (*s).to_owned())
@@ -501,13 +527,19 @@ impl StartupReport {
             Some(addr) => format!("http://{addr}"),
             None => self.local_url(""),
         };
-        out.push(format!("  health: {admin}/healthz   metrics: {admin}/metrics"));
+        out.push(format!(
+            "  health: {admin}/healthz   metrics: {admin}/metrics"
+        ));
         out.push(format!("  verification: {}", self.verification));
         if let Some(dev) = &self.dev_certificate {
             out.push(format!(
                 "  TLS: development certificate {} ({}), SHA-256 {}",
                 dev.cert.display(),
-                if dev.created { "generated now" } else { "reused" },
+                if dev.created {
+                    "generated now"
+                } else {
+                    "reused"
+                },
                 dev.fingerprint
             ));
         }
@@ -542,7 +574,10 @@ impl ServerHandle {
 
     /// SHA-256 fingerprints of the certificates being served (empty without TLS).
     pub fn fingerprints(&self) -> Vec<String> {
-        self.certs.as_ref().map(|s| s.fingerprints()).unwrap_or_default()
+        self.certs
+            .as_ref()
+            .map(|s| s.fingerprints())
+            .unwrap_or_default()
     }
 }
 
@@ -615,7 +650,8 @@ impl Server {
                         _ = ticker.tick() => {}
                     }
                     let probe = Arc::clone(&store);
-                    let outcome = tokio::task::spawn_blocking(move || probe.reload_if_modified()).await;
+                    let outcome =
+                        tokio::task::spawn_blocking(move || probe.reload_if_modified()).await;
                     match outcome {
                         Ok(Ok(None)) | Err(_) => {}
                         Ok(Ok(Some(changed))) => log_reload(&Ok(changed), &store),
@@ -631,7 +667,12 @@ impl Server {
             };
             tasks.spawn(serve(listener, router, options, self.shutdown_rx.clone()));
         }
-        tasks.spawn(serve(self.listener, self.router, self.options, self.shutdown_rx));
+        tasks.spawn(serve(
+            self.listener,
+            self.router,
+            self.options,
+            self.shutdown_rx,
+        ));
         while tasks.join_next().await.is_some() {}
         Ok(())
     }

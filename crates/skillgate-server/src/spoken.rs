@@ -26,6 +26,9 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&super::unavailable()).unwrap();
         assert_eq!(v["version"], "1.0");
         assert_eq!(v["response"]["shouldEndSession"], true);
-        assert_eq!(v["response"]["outputSpeech"]["text"], super::UNAVAILABLE_TEXT);
+        assert_eq!(
+            v["response"]["outputSpeech"]["text"],
+            super::UNAVAILABLE_TEXT
+        );
     }
 }

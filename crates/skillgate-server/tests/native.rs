@@ -21,7 +21,11 @@ fn native(name: &str, ids: &[&str]) -> SkillConfig {
 fn greeter() -> Skill {
     Skill::builder()
         .on_launch(|cx: Context| async move {
-            Ok(cx.reply().speak("Welcome to the test skill.").reprompt("What now?").build())
+            Ok(cx
+                .reply()
+                .speak("Welcome to the test skill.")
+                .reprompt("What now?")
+                .build())
         })
         .build()
 }
@@ -34,7 +38,11 @@ async fn verified_requests_reach_the_native_skill() {
     .await;
     let (status, body) = server.post_signed(SKILL_ID, "LaunchRequest").await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-    assert!(speech(&body).contains("Welcome to the test skill."), "{}", String::from_utf8_lossy(&body));
+    assert!(
+        speech(&body).contains("Welcome to the test skill."),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
     let (status, _) = server.post_signed(OTHER_ID, "LaunchRequest").await;
     assert_eq!(status, 400);
     server.stop().await;
@@ -51,7 +59,11 @@ async fn demo_mode_accepts_any_id_but_still_verifies() {
         .client
         .post(server.url("/alexa"))
         .header("content-type", "application/json")
-        .body(skillgate_verify::testing::envelope(OTHER_ID, "LaunchRequest", time::OffsetDateTime::now_utc()))
+        .body(skillgate_verify::testing::envelope(
+            OTHER_ID,
+            "LaunchRequest",
+            time::OffsetDateTime::now_utc(),
+        ))
         .send()
         .await
         .unwrap();
@@ -75,14 +87,24 @@ async fn a_panicking_skill_does_not_take_the_server_down() {
             s.path = "/other".to_owned();
             s
         }]),
-        |b| b.native_skill("boom", boom).native_skill("greeter", greeter()),
+        |b| {
+            b.native_skill("boom", boom)
+                .native_skill("greeter", greeter())
+        },
     )
     .await;
     let (status, _) = server.post_signed(SKILL_ID, "LaunchRequest").await;
     assert!(status == 500 || status == 200, "{status}");
     // Still serving.
     let (headers, body) = signed(OTHER_ID, "LaunchRequest");
-    let r = server.client.post(server.url("/other")).headers(headers).body(body).send().await.unwrap();
+    let r = server
+        .client
+        .post(server.url("/other"))
+        .headers(headers)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     server.stop().await;
 }

@@ -32,7 +32,11 @@ fn echo_upstream(text: &'static str, seen: Seen) -> Router {
 async fn every_rejection_has_its_status() {
     let seen = Seen::default();
     let (up, _task) = upstream(echo_upstream("hi", seen.clone())).await;
-    let mut config = config(vec![upstream_skill("a", &[SKILL_ID], &format!("http://{up}/alexa"))]);
+    let mut config = config(vec![upstream_skill(
+        "a",
+        &[SKILL_ID],
+        &format!("http://{up}/alexa"),
+    )]);
     config.limits.max_body_bytes = 4096;
     let server = start(config).await;
     let url = server.url("/alexa");
@@ -69,7 +73,9 @@ async fn every_rejection_has_its_status() {
     let r = c
         .post(&url)
         .headers(headers.clone())
-        .body(reqwest::Body::wrap(http_body_util::StreamBody::new(futures_util::stream::iter(chunks))))
+        .body(reqwest::Body::wrap(http_body_util::StreamBody::new(
+            futures_util::stream::iter(chunks),
+        )))
         .send()
         .await
         .unwrap();
@@ -90,12 +96,27 @@ async fn every_rejection_has_its_status() {
     // Signature over other bytes: 400.
     let mut tampered = body.clone();
     tampered.push(b' ');
-    let r = c.post(&url).headers(headers.clone()).body(tampered).send().await.unwrap();
+    let r = c
+        .post(&url)
+        .headers(headers.clone())
+        .body(tampered)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     // Forged chain URL: 400 before any download.
     let mut forged = headers.clone();
-    forged.insert("signaturecertchainurl", "https://evil.example.com/echo.api/x.pem".parse().unwrap());
-    let r = c.post(&url).headers(forged).body(body.clone()).send().await.unwrap();
+    forged.insert(
+        "signaturecertchainurl",
+        "https://evil.example.com/echo.api/x.pem".parse().unwrap(),
+    );
+    let r = c
+        .post(&url)
+        .headers(forged)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
     // A validly signed request for another skill: 400.
     let (status, _) = server.post_signed(OTHER_ID, "LaunchRequest").await;
@@ -103,10 +124,20 @@ async fn every_rejection_has_its_status() {
     // No skill code ran for any of these.
     assert!(seen.lock().unwrap().is_empty());
     // Unknown path: 404.
-    assert_eq!(c.post(server.url("/nope")).send().await.unwrap().status(), 404);
+    assert_eq!(
+        c.post(server.url("/nope")).send().await.unwrap().status(),
+        404
+    );
 
     // The reasons are counted.
-    let metrics = c.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = c
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for reason in [
         "method_not_allowed",
         "unsupported_media_type",
@@ -126,7 +157,12 @@ async fn every_rejection_has_its_status() {
 async fn gateway_forwards_verified_requests_byte_for_byte() {
     let seen = Seen::default();
     let (up, _task) = upstream(echo_upstream("Hello from Python.", seen.clone())).await;
-    let server = start(config(vec![upstream_skill("py", &[SKILL_ID], &format!("http://{up}/alexa"))])).await;
+    let server = start(config(vec![upstream_skill(
+        "py",
+        &[SKILL_ID],
+        &format!("http://{up}/alexa"),
+    )]))
+    .await;
 
     let (headers, body) = signed(SKILL_ID, "LaunchRequest");
     let response = server
@@ -140,28 +176,43 @@ async fn gateway_forwards_verified_requests_byte_for_byte() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     let answer_bytes = response.bytes().await.unwrap();
     assert_eq!(&answer_bytes[..], answer("Hello from Python.").as_bytes());
 
-    let seen = seen.lock().unwrap();
-    assert_eq!(seen.len(), 1);
-    let (got_headers, got_body) = &seen[0];
+    let (got_headers, got_body) = {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 1);
+        seen[0].clone()
+    };
     assert_eq!(&got_body[..], &body[..], "body forwarded byte for byte");
     assert_eq!(got_headers["x-skillgate-verified"], "1");
     assert_eq!(got_headers["x-skillgate-application-id"], SKILL_ID);
-    assert_eq!(got_headers["x-skillgate-request-id"], "amzn1.echo-api.request.test");
+    assert_eq!(
+        got_headers["x-skillgate-request-id"],
+        "amzn1.echo-api.request.test"
+    );
     assert_eq!(got_headers["content-type"], "application/json");
-    assert!(got_headers.get("cookie").is_none(), "client headers are not forwarded");
+    assert!(
+        got_headers.get("cookie").is_none(),
+        "client headers are not forwarded"
+    );
     assert_eq!(got_headers["signature-256"], headers["signature-256"]);
-    drop(seen);
     server.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn broken_upstreams_get_a_spoken_error() {
     // Dead: nothing listens on the port.
-    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     // Slow: answers after the deadline.
     let (slow, _t1) = upstream(Router::new().route(
         "/alexa",
@@ -176,10 +227,7 @@ async fn broken_upstreams_get_a_spoken_error() {
         Router::new()
             .route("/garbage", post(|| async { "this is not json" }))
             .route("/shape", post(|| async { r#"{"hello": "world"}"# }))
-            .route(
-                "/huge",
-                post(|| async { answer(&"blah ".repeat(6000)) }),
-            )
+            .route("/huge", post(|| async { answer(&"blah ".repeat(6000)) }))
             .route(
                 "/error",
                 post(|| async { (http::StatusCode::INTERNAL_SERVER_ERROR, answer("oops")) }),
@@ -219,9 +267,20 @@ async fn broken_upstreams_get_a_spoken_error() {
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(v["response"]["shouldEndSession"], true);
     }
-    let metrics = server.client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let metrics = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     for kind in ["connect", "timeout", "invalid", "too_large", "status"] {
-        assert!(metrics.contains(&format!("kind=\"{kind}\"")), "{kind}:\n{metrics}");
+        assert!(
+            metrics.contains(&format!("kind=\"{kind}\"")),
+            "{kind}:\n{metrics}"
+        );
     }
     server.stop().await;
 }
@@ -239,8 +298,19 @@ async fn one_path_routes_by_application_id() {
     assert_eq!(speech(&body), "skill A");
     let (_, body) = server.post_signed(OTHER_ID, "LaunchRequest").await;
     assert_eq!(speech(&body), "skill B");
-    let metrics = server.client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("skillgate_requests_total{skill=\"b\",outcome=\"answered\"}"), "{metrics}");
+    let metrics = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("skillgate_requests_total{skill=\"b\",outcome=\"answered\"}"),
+        "{metrics}"
+    );
     assert!(metrics.contains("skillgate_request_duration_seconds"));
     assert!(metrics.contains("skillgate_chain_cache_total{result=\"hit\"}"));
     server.stop().await;
@@ -249,24 +319,67 @@ async fn one_path_routes_by_application_id() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_metrics_and_admin_listener() {
     let (up, _t) = upstream(echo_upstream("x", Seen::default())).await;
-    let server = start(config(vec![upstream_skill("a", &[SKILL_ID], &format!("http://{up}/alexa"))])).await;
-    let r = server.client.get(server.url("/healthz")).send().await.unwrap();
+    let server = start(config(vec![upstream_skill(
+        "a",
+        &[SKILL_ID],
+        &format!("http://{up}/alexa"),
+    )]))
+    .await;
+    let r = server
+        .client
+        .get(server.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap().trim(), "ok");
-    let text = server.client.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let text = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(text.matches("# TYPE ").count() >= 3, "{text}");
     server.stop().await;
 
     // With admin_listen they move off the main listener.
-    let admin_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    let mut config = config(vec![upstream_skill("a", &[SKILL_ID], &format!("http://{up}/alexa"))]);
+    let admin_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut config = config(vec![upstream_skill(
+        "a",
+        &[SKILL_ID],
+        &format!("http://{up}/alexa"),
+    )]);
     config.admin_listen = Some(admin_port);
     let server = start(config).await;
-    assert_eq!(server.client.get(server.url("/healthz")).send().await.unwrap().status(), 404);
+    assert_eq!(
+        server
+            .client
+            .get(server.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
     let plain = plain_client();
-    let r = plain.get(format!("http://{admin_port}/metrics")).send().await.unwrap();
+    let r = plain
+        .get(format!("http://{admin_port}/metrics"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.text().await.unwrap().contains("# TYPE skillgate_requests_total counter"));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("# TYPE skillgate_requests_total counter")
+    );
     server.stop().await;
 }
 
@@ -284,7 +397,12 @@ async fn graceful_shutdown_finishes_the_request_in_flight() {
     skill.upstream_timeout_ms = Some(5_000);
     let server = start(config(vec![skill])).await;
     let (headers, body) = signed(SKILL_ID, "LaunchRequest");
-    let request = server.client.post(server.url("/alexa")).headers(headers).body(body).send();
+    let request = server
+        .client
+        .post(server.url("/alexa"))
+        .headers(headers)
+        .body(body)
+        .send();
     let in_flight = tokio::spawn(request);
     tokio::time::sleep(Duration::from_millis(300)).await;
     server.handle.shutdown();
@@ -304,7 +422,11 @@ async fn graceful_shutdown_finishes_the_request_in_flight() {
 async fn connections_over_the_cap_are_closed() {
     use tokio::io::AsyncReadExt;
     let (up, _t) = upstream(echo_upstream("x", Seen::default())).await;
-    let mut config = config(vec![upstream_skill("a", &[SKILL_ID], &format!("http://{up}/alexa"))]);
+    let mut config = config(vec![upstream_skill(
+        "a",
+        &[SKILL_ID],
+        &format!("http://{up}/alexa"),
+    )]);
     config.limits.max_connections = 1;
     let server = start(config).await;
     let _first = tokio::net::TcpStream::connect(server.addr).await.unwrap();
@@ -322,22 +444,33 @@ async fn connections_over_the_cap_are_closed() {
 async fn record_dir_keeps_masked_pairs() {
     let (up, _t) = upstream(echo_upstream("recorded", Seen::default())).await;
     let rec = tempfile::tempdir().unwrap();
-    let mut config = config(vec![upstream_skill("a", &[SKILL_ID], &format!("http://{up}/alexa"))]);
+    let mut config = config(vec![upstream_skill(
+        "a",
+        &[SKILL_ID],
+        &format!("http://{up}/alexa"),
+    )]);
     config.record_dir = Some(rec.path().to_owned());
     let server = start(config).await;
     let (status, _) = server.post_signed(SKILL_ID, "LaunchRequest").await;
     assert_eq!(status, 200);
     let mut files = Vec::new();
     for _ in 0..50 {
-        files = std::fs::read_dir(rec.path()).unwrap().collect::<Result<Vec<_>, _>>().unwrap();
+        files = std::fs::read_dir(rec.path())
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
         if !files.is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(files.len(), 1);
-    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(files[0].path()).unwrap()).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(files[0].path()).unwrap()).unwrap();
     assert_eq!(v["request"]["request"]["type"], "LaunchRequest");
-    assert_eq!(v["response"]["response"]["outputSpeech"]["text"], "recorded");
+    assert_eq!(
+        v["response"]["response"]["outputSpeech"]["text"],
+        "recorded"
+    );
     server.stop().await;
 }

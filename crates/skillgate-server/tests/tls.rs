@@ -70,7 +70,11 @@ async fn certificate_reloads_while_serving() {
     let (live, first) = write_pair(certs.path(), "live", &["localhost"]);
     let (second_files, second) = write_pair(certs.path(), "second", &["localhost"]);
     let (third_files, third) = write_pair(certs.path(), "third", &["localhost"]);
-    let mut config = config(vec![upstream_skill("a", &[SKILL_ID], "http://127.0.0.1:9/alexa")]);
+    let mut config = config(vec![upstream_skill(
+        "a",
+        &[SKILL_ID],
+        "http://127.0.0.1:9/alexa",
+    )]);
     config.tls.certificate = vec![live.clone()];
     config.tls.reload_interval_secs = 1;
     let server = start(config).await;
@@ -79,7 +83,11 @@ async fn certificate_reloads_while_serving() {
     let (fp, version, alpn) = handshake(server.addr, tls13, "localhost").await.unwrap();
     assert_eq!(fp, first);
     assert_eq!(version, rustls::ProtocolVersion::TLSv1_3);
-    assert_eq!(alpn.as_deref(), Some(&b"h2"[..]));
+    assert_eq!(
+        alpn.as_deref(),
+        Some(&b"http/1.1"[..]),
+        "HTTP/2 is off by default"
+    );
     // A connection opened before the change keeps working afterwards.
     let (_, body) = server.post_signed(SKILL_ID, "LaunchRequest").await;
     assert!(!body.is_empty());
@@ -101,13 +109,19 @@ async fn certificate_reloads_while_serving() {
     // 2. A broken file is refused and the current certificate stays.
     std::fs::write(&live.cert, "-----BEGIN CERTIFICATE-----\nbroken\n").unwrap();
     assert!(server.handle.reload_certificates().is_err());
-    assert_eq!(handshake(server.addr, tls13, "localhost").await.unwrap().0, second);
+    assert_eq!(
+        handshake(server.addr, tls13, "localhost").await.unwrap().0,
+        second
+    );
 
     // 3. Explicit reload (what SIGHUP does).
     replace(&live, &third_files);
     assert!(server.handle.reload_certificates().unwrap());
     assert_eq!(server.handle.fingerprints(), vec![third.clone()]);
-    assert_eq!(handshake(server.addr, tls13, "localhost").await.unwrap().0, third);
+    assert_eq!(
+        handshake(server.addr, tls13, "localhost").await.unwrap().0,
+        third
+    );
     server.stop().await;
 }
 
@@ -116,32 +130,74 @@ async fn sni_picks_the_matching_certificate_and_tls12_works() {
     let certs = tempfile::tempdir().unwrap();
     let (a, fp_a) = write_pair(certs.path(), "a", &["a.example.com"]);
     let (b, fp_b) = write_pair(certs.path(), "b", &["b.example.com"]);
-    let mut config = config(vec![upstream_skill("a", &[SKILL_ID], "http://127.0.0.1:9/alexa")]);
+    let mut config = config(vec![upstream_skill(
+        "a",
+        &[SKILL_ID],
+        "http://127.0.0.1:9/alexa",
+    )]);
     config.tls.certificate = vec![a, b];
+    config.tls.http2 = true;
     let server = start(config).await;
     let tls12: &[&rustls::SupportedProtocolVersion] = &[&rustls::version::TLS12];
-    let (fp, version, _) = handshake(server.addr, tls12, "b.example.com").await.unwrap();
+    let (fp, version, alpn) = handshake(server.addr, tls12, "b.example.com")
+        .await
+        .unwrap();
     assert_eq!(fp, fp_b);
+    assert_eq!(alpn.as_deref(), Some(&b"h2"[..]), "http2 = true offers h2");
     assert_eq!(version, rustls::ProtocolVersion::TLSv1_2);
-    let (fp, _, _) = handshake(server.addr, tls12, "a.example.com").await.unwrap();
+    let (fp, _, _) = handshake(server.addr, tls12, "a.example.com")
+        .await
+        .unwrap();
     assert_eq!(fp, fp_a);
     // Unknown names get the first (default) certificate.
-    let (fp, _, _) = handshake(server.addr, tls12, "other.example.com").await.unwrap();
+    let (fp, _, _) = handshake(server.addr, tls12, "other.example.com")
+        .await
+        .unwrap();
     assert_eq!(fp, fp_a);
     server.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_http_mode_serves_without_tls() {
-    let mut config = config(vec![upstream_skill("a", &[SKILL_ID], "http://127.0.0.1:9/alexa")]);
+    let mut config = config(vec![upstream_skill(
+        "a",
+        &[SKILL_ID],
+        "http://127.0.0.1:9/alexa",
+    )]);
     config.tls.enabled = false;
     let server = start(config).await;
     let client = plain_client();
     let base = format!("http://127.0.0.1:{}", server.addr.port());
-    assert_eq!(client.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
-    assert_eq!(client.get(format!("{base}/alexa")).send().await.unwrap().status(), 405);
+    assert_eq!(
+        client
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        client
+            .get(format!("{base}/alexa"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        405
+    );
     let (headers, body) = signed(SKILL_ID, "LaunchRequest");
-    let r = client.post(format!("{base}/alexa")).headers(headers).body(body).send().await.unwrap();
-    assert_eq!(r.status(), 200, "verified and answered (spoken error: upstream is down)");
+    let r = client
+        .post(format!("{base}/alexa"))
+        .headers(headers)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        200,
+        "verified and answered (spoken error: upstream is down)"
+    );
     server.stop().await;
 }

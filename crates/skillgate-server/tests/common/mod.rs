@@ -33,7 +33,10 @@ pub fn signed(application_id: &str, request_type: &str) -> (reqwest::header::Hea
         time::OffsetDateTime::now_utc(),
     );
     let mut headers = chain().headers(&body);
-    headers.insert("content-type", "application/json; charset=utf-8".parse().unwrap());
+    headers.insert(
+        "content-type",
+        "application/json; charset=utf-8".parse().unwrap(),
+    );
     (headers, body)
 }
 
@@ -106,7 +109,10 @@ pub async fn start(config: Config) -> TestServer {
     start_with(config, |b| b).await
 }
 
-pub async fn start_with(config: Config, extra: impl FnOnce(ServerBuilder) -> ServerBuilder) -> TestServer {
+pub async fn start_with(
+    config: Config,
+    extra: impl FnOnce(ServerBuilder) -> ServerBuilder,
+) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let builder = ServerBuilder::new(config)
         .dev_tls_dir(dir.path().join("tls"))
@@ -189,7 +195,12 @@ impl ServerCertVerifier for AnyCert {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
     fn verify_tls13_signature(
         &self,
@@ -197,7 +208,12 @@ impl ServerCertVerifier for AnyCert {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
