@@ -110,3 +110,30 @@ async fn unknown_and_malformed_urls_are_refused() {
         .unwrap();
     assert!(!err.to_string().contains("secret"), "{err}");
 }
+
+/// Two stores opened separately on one backend (two processes on one SQLite file, two
+/// instances on one server) share the counter without losing an increment.
+async fn two_instances(url: &str, dir: &Path) {
+    let a = open(url, dir).await.unwrap();
+    let b = open(url, dir).await.unwrap();
+    support::increments_across(&[a, b], &support::unique_skill("two")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_sqlite_connections_on_one_file_lose_nothing() {
+    two_instances("sqlite://shared.db", &scratch("two")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_postgres_instances_lose_nothing() {
+    if let Some(url) = support::server_url(support::POSTGRES_ENV, "two postgres instances") {
+        two_instances(&url, Path::new("/nonexistent")).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_redis_instances_lose_nothing() {
+    if let Some(url) = support::server_url(support::REDIS_ENV, "two redis instances") {
+        two_instances(&url, Path::new("/nonexistent")).await;
+    }
+}

@@ -2,8 +2,9 @@
 //! environment that says where the test servers are.
 #![allow(dead_code)]
 
-use std::sync::Arc;
+use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Once};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
@@ -31,9 +32,22 @@ pub fn server_url(var: &str, test: &str) -> Option<String> {
                 !services_required(),
                 "{REQUIRE_ENV}=1 but {var} is not set: run `eval \"$(scripts/services)\"` first"
             );
-            println!(
-                "skipped {test}: {var} is not set; start scripts/services (eval \"$(scripts/services)\")"
-            );
+            // Straight to stderr (libtest captures only the print macros), once per
+            // variable and test binary, so the skip shows in the test command's output.
+            static POSTGRES: Once = Once::new();
+            static REDIS: Once = Once::new();
+            let once = if var == POSTGRES_ENV {
+                &POSTGRES
+            } else {
+                &REDIS
+            };
+            once.call_once(|| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "skipped ({test} and the other tests needing it): {var} is not set; \
+                     start scripts/services (eval \"$(scripts/services)\")"
+                );
+            });
             None
         }
     }
@@ -176,12 +190,18 @@ pub async fn versions_survive_delete(store: Arc<dyn AttributesStore>, skill: &st
 
 /// N tasks × M increments, each a load → save → retry-on-conflict loop: no update is lost.
 pub async fn concurrent_increments_lose_nothing(store: Arc<dyn AttributesStore>, skill: &str) {
+    increments_across(&[store], skill).await;
+}
+
+/// [`concurrent_increments_lose_nothing`] with the tasks spread over several stores on the
+/// same backend (separately opened: like instances behind a load balancer).
+pub async fn increments_across(stores: &[Arc<dyn AttributesStore>], skill: &str) {
     const TASKS: u64 = 8;
     const INCREMENTS: u64 = 25;
     let key = user(skill, "counter");
     let mut tasks = Vec::new();
-    for _ in 0..TASKS {
-        let store = Arc::clone(&store);
+    for t in 0..TASKS {
+        let store = Arc::clone(&stores[t as usize % stores.len()]);
         let key = key.clone();
         tasks.push(tokio::spawn(async move {
             let mut conflicts = 0u64;
@@ -212,12 +232,11 @@ pub async fn concurrent_increments_lose_nothing(store: Arc<dyn AttributesStore>,
     for task in tasks {
         conflicts += task.await.unwrap();
     }
-    let total = store.load(&key).await.unwrap().unwrap().value;
-    assert_eq!(
-        total,
-        json!({"n": TASKS * INCREMENTS}),
-        "after {conflicts} conflicts"
-    );
+    for store in stores {
+        let total = store.load(&key).await.unwrap().unwrap().value;
+        let want = json!({"n": TASKS * INCREMENTS});
+        assert_eq!(total, want, "after {conflicts} conflicts");
+    }
 }
 
 /// JSON values come back exactly: unicode, escapes, nesting, numbers, ~100 KB.
