@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use futures_util::FutureExt;
 use skillgate_model::limits::Violations;
+use skillgate_model::response::{CanFulfill, CanFulfillIntent};
 use skillgate_model::{Request, RequestEnvelope, Response, ResponseEnvelope};
 
 use crate::attributes::{AttributesStore, InMemoryStore, KeyScope};
@@ -58,7 +59,14 @@ struct Inner {
 ///    tried in registration order (the first `Ok` answers; response interceptors do not run
 ///    on it, as in the ASK SDKs); if none answers, the skill's apology is spoken.
 /// 5. For a `SessionEndedRequest` the answer is always empty (Alexa ignores anything else);
-///    a handler that tried to speak is logged. Such a request never reaches the fallback.
+///    a handler that tried to speak is logged.
+///
+/// The fallback never sees requests whose answer cannot carry speech: `SessionEndedRequest`,
+/// `System.ExceptionEncountered`, `AudioPlayer.*`, `PlaybackController.*`,
+/// `AlexaSkillEvent.*`, `Messaging.MessageReceived` and `CanFulfillIntentRequest`. Without a
+/// handler of their own they get an empty answer (`canFulfillIntent: NO` for the last). With
+/// no fallback registered, a launch or an intent nobody handles hears "Sorry, I can't help
+/// with that." and the session stays open.
 /// 6. Session attributes go into the response; changed persistent attributes are saved.
 /// 7. With validation on (the default), the response is checked against Alexa's limits;
 ///    a violation is logged with the limit named, and the apology goes out instead (Alexa
@@ -186,8 +194,8 @@ impl SkillBuilder {
         self
     }
 
-    /// Handles what nothing else handles (except `SessionEndedRequest`). Without one, the
-    /// skill says it cannot help (and answers non-speech requests with an empty response).
+    /// Handles what nothing else handles, except the requests whose answer cannot carry
+    /// speech (see [`Skill`]). Without one, the skill says it cannot help.
     pub fn fallback<F, Fut>(mut self, handler: F) -> Self
     where
         F: Fn(Context) -> Fut + Send + Sync + 'static,
@@ -413,7 +421,7 @@ impl Skill {
     /// Interceptors, handler, error handlers, session-ended rule, attributes.
     async fn pipeline(&self, cx: Context) -> Result<ResponseEnvelope, SkillError> {
         let session_ended = matches!(cx.request(), Request::SessionEnded(_));
-        let (response, stage) = match self.dispatch(&cx, session_ended).await {
+        let (response, stage) = match self.dispatch(&cx).await {
             Ok(response) => (response, None),
             Err((error, stage)) => match self.recover(&cx, error, &stage).await {
                 Ok(response) => (response, None),
@@ -456,11 +464,7 @@ impl Skill {
 
     /// Request interceptors, the chosen handler, response interceptors. On error: the error
     /// and the name of the step that failed.
-    async fn dispatch(
-        &self,
-        cx: &Context,
-        session_ended: bool,
-    ) -> Result<Response, (HandlerError, String)> {
+    async fn dispatch(&self, cx: &Context) -> Result<Response, (HandlerError, String)> {
         for (i, interceptor) in self.inner.request_interceptors.iter().enumerate() {
             let stage = format!("request interceptor #{}", i + 1);
             cx.set_stage(&stage);
@@ -468,7 +472,7 @@ impl Skill {
                 .await
                 .map_err(|e| (e, stage))?;
         }
-        let (selected, stage) = self.inner.router.select(cx, !session_ended);
+        let (selected, stage) = self.inner.router.select(cx, takes_fallback(cx.request()));
         cx.set_stage(&stage);
         tracing::debug!(handler = %stage, request_type = cx.request_type(), "dispatching");
         let mut response = match selected {
@@ -506,14 +510,42 @@ impl Skill {
     }
 }
 
-/// The answer when no handler matches and no fallback is registered: a polite "can't help"
-/// where speech is expected, an empty response elsewhere.
+/// Whether the fallback may answer this request. Requests whose answer cannot carry speech
+/// (Alexa ignores or rejects it) never reach it: a speaking fallback would only produce an
+/// invalid answer. They get the default answer unless a handler is registered for them.
+fn takes_fallback(request: &Request) -> bool {
+    !(request.is_audio_event()
+        || matches!(
+            request,
+            Request::SessionEnded(_)
+                | Request::ExceptionEncountered(_)
+                | Request::SkillEvent(_)
+                | Request::MessageReceived(_)
+                | Request::CanFulfillIntent(_)
+        ))
+}
+
+/// The answer when no handler matches and no fallback takes the request: a polite "can't
+/// help" to a launch or an intent, "no" to a CanFulfillIntentRequest, an empty response to
+/// everything else.
 fn default_answer(cx: &Context) -> Response {
     match cx.request() {
         Request::Launch(_) | Request::Intent(_) => skillgate_model::ResponseBuilder::new()
             .speak(DEFAULT_FALLBACK)
             .reprompt(DEFAULT_FALLBACK_REPROMPT)
             .build(),
+        Request::CanFulfillIntent(_) => Response {
+            can_fulfill_intent: Some(CanFulfillIntent {
+                can_fulfill: CanFulfill::No,
+                slots: Default::default(),
+                extra: Default::default(),
+            }),
+            ..Response::default()
+        },
+        Request::ExceptionEncountered(e) => {
+            tracing::warn!(error = ?e, "Alexa reports an error in an earlier answer of this skill");
+            Response::default()
+        }
         _ => Response::default(),
     }
 }

@@ -144,7 +144,9 @@ async fn specific_before_predicate_before_fallback() {
     skill.handle(intent("A")).await; // first specific in registration order
     skill.handle(intent("B")).await; // the request-type registration is specific too
     skill.handle(launch()).await; // predicate
-    skill.handle(of_type("Messaging.MessageReceived")).await; // fallback (empty answer expected)
+    skill
+        .handle(of_type("Alexa.Presentation.APL.UserEvent"))
+        .await; // fallback
     assert_eq!(
         entries(&log),
         ["a", "any-intent-request", "launch-predicate", "fallback"]
@@ -205,6 +207,46 @@ async fn without_fallback_the_skill_says_it_cannot_help() {
         .await
         .unwrap();
     assert!(out.response.is_empty());
+}
+
+#[tokio::test]
+async fn requests_that_cannot_take_speech_never_reach_the_fallback() {
+    let log = log();
+    let skill = Skill::builder().fallback(say(&log, "fallback")).build();
+    for kind in [
+        "AudioPlayer.PlaybackStarted",
+        "PlaybackController.PlayCommandIssued",
+        "System.ExceptionEncountered",
+        "AlexaSkillEvent.SkillEnabled",
+        "Messaging.MessageReceived",
+    ] {
+        let out = skill.try_handle(of_type(kind)).await.unwrap();
+        assert!(out.response.is_empty(), "{kind}: {out:?}");
+    }
+    assert!(entries(&log).is_empty(), "{:?}", entries(&log));
+    // Interaction requests and unknown types do reach it.
+    skill
+        .try_handle(of_type("Alexa.Presentation.APL.UserEvent"))
+        .await
+        .unwrap();
+    skill
+        .try_handle(of_type("Some.FutureRequest"))
+        .await
+        .unwrap();
+    assert_eq!(entries(&log), ["fallback", "fallback"]);
+}
+
+#[tokio::test]
+async fn an_unhandled_can_fulfill_request_is_answered_no() {
+    let mut raw = serde_json::to_value(intent_with("X", json!({"a": "b"}))).unwrap();
+    raw["request"]["type"] = json!("CanFulfillIntentRequest");
+    let request = serde_json::from_value(raw).unwrap();
+    let out = Skill::builder().build().try_handle(request).await.unwrap();
+    let raw = serde_json::to_value(&out).unwrap();
+    assert_eq!(
+        raw["response"],
+        json!({"canFulfillIntent": {"canFulfill": "NO"}})
+    );
 }
 
 #[tokio::test]

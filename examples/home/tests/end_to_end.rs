@@ -338,3 +338,29 @@ async fn the_interaction_model_matches_the_skill() {
     let prompts = model["interactionModel"]["prompts"].as_array().unwrap();
     assert!(prompts.iter().any(|p| p["id"] == prompt_id));
 }
+
+#[tokio::test]
+async fn every_real_envelope_in_the_fixture_corpus_gets_a_valid_answer() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/fixtures/alexa/envelopes");
+    let skill = skillgate_example_home::skill();
+    let mut answered = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if !name.ends_with(".json")
+            || name.starts_with("response-")
+            || name.starts_with("fragment-")
+        {
+            continue;
+        }
+        let Ok(request) = serde_json::from_slice::<RequestEnvelope>(&std::fs::read(&path).unwrap())
+        else {
+            continue;
+        };
+        let out = skill.try_handle(request).await;
+        assert!(out.is_ok(), "{name}: {out:?}");
+        answered += 1;
+    }
+    assert!(answered >= 40, "{answered}");
+}
