@@ -383,13 +383,13 @@ impl Skill {
         // a closure's synchronous part) must not escape either.
         let pipeline = AssertUnwindSafe(self.pipeline(cx.clone())).catch_unwind();
         let outcome = tokio::time::timeout(deadline, pipeline).await;
-        let response = match outcome {
-            Ok(Ok(result)) => result?,
+        match outcome {
+            Ok(Ok(result)) => result,
             Ok(Err(payload)) => {
                 let stage = cx.stage();
                 let message = format!("panicked: {}", panic_message(payload.as_ref()));
                 tracing::error!(handler = %stage, error = %message, "answering with the apology");
-                return Err(SkillError::Handler { stage, message });
+                Err(SkillError::Handler { stage, message })
             }
             Err(_) => {
                 let stage = cx.stage();
@@ -400,25 +400,14 @@ impl Skill {
                     deadline_ms = deadline.as_millis() as u64,
                     "handler still running at the deadline: abandoned, answering with the apology"
                 );
-                return Err(SkillError::Deadline { stage, deadline });
-            }
-        };
-        if self.inner.validate {
-            if let Err(violations) = check_limits(&response, &request) {
-                tracing::error!(
-                    request_type = cx.request_type(),
-                    intent = cx.intent_name().unwrap_or(""),
-                    rules = ?violations.rule_names(),
-                    violations = %violations,
-                    "response breaks Alexa's limits: answering with the apology"
-                );
-                return Err(SkillError::Limits { violations });
+                Err(SkillError::Deadline { stage, deadline })
             }
         }
-        Ok(response)
     }
 
-    /// Interceptors, handler, error handlers, session-ended rule, attributes.
+    /// Interceptors, handler, error handlers, session-ended rule, limits, attributes. The
+    /// limits are checked before anything is saved: an answer Alexa would reject is not
+    /// heard, so what it announces must not happen either.
     async fn pipeline(&self, cx: Context) -> Result<ResponseEnvelope, SkillError> {
         let session_ended = matches!(cx.request(), Request::SessionEnded(_));
         let (response, stage) = match self.dispatch(&cx).await {
@@ -453,6 +442,18 @@ impl Skill {
         let attributes = cx.session_attributes();
         if !attributes.is_empty() && !session_ended {
             envelope.session_attributes = Some(attributes);
+        }
+        if self.inner.validate {
+            if let Err(violations) = check_limits(&envelope, cx.envelope()) {
+                tracing::error!(
+                    request_type = cx.request_type(),
+                    intent = cx.intent_name().unwrap_or(""),
+                    rules = ?violations.rule_names(),
+                    violations = %violations,
+                    "response breaks Alexa's limits: answering with the apology"
+                );
+                return Err(SkillError::Limits { violations });
+            }
         }
         cx.set_stage("saving persistent attributes");
         if let Err(error) = cx.save_attributes().await {

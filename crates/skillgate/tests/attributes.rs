@@ -240,3 +240,23 @@ async fn device_scope_keys_by_device() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn nothing_is_saved_when_the_answer_breaks_alexas_limits() {
+    let store = Arc::new(InMemoryStore::new());
+    let skill = Skill::builder()
+        .attributes_store(store.clone())
+        .on_intent("TooLong", |cx: Context| async move {
+            cx.set_attributes(&json!({"lights": "on"})).await?;
+            Ok(cx.reply().speak(&"on ".repeat(4000)).build())
+        })
+        .build();
+    assert!(matches!(
+        skill.try_handle(intent("TooLong")).await,
+        Err(SkillError::Limits { .. })
+    ));
+    assert!(
+        store.is_empty(),
+        "the user never heard it, so it did not happen"
+    );
+}
