@@ -43,7 +43,7 @@ return {1, ''}
 /// The Redis key of a record: `skillgate:attributes:<skill>:<user>[:<device>]`, each part
 /// percent-encoded where it holds `:`, `%`, a space or a control character (Alexa's ids
 /// hold none, so they appear as given).
-pub fn record_key(key: &AttributesKey) -> String {
+pub(crate) fn record_key(key: &AttributesKey) -> String {
     let mut out = String::from(KEY_PREFIX);
     out.extend(utf8_percent_encode(&key.skill_id, KEY_PART));
     out.push(':');
