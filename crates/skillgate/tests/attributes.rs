@@ -124,7 +124,7 @@ struct Counting {
     saves: AtomicUsize,
 }
 
-#[async_trait::async_trait]
+#[skillgate::async_trait]
 impl AttributesStore for Counting {
     async fn load(&self, key: &AttributesKey) -> Result<Option<Stored>, StoreError> {
         self.loads.fetch_add(1, Ordering::SeqCst);
