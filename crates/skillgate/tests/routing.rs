@@ -404,3 +404,40 @@ async fn context_helpers_read_the_request() {
         })
     );
 }
+
+#[test]
+fn skills_contexts_and_their_futures_cross_threads() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    fn send<T: Send>(_: &T) {}
+    send_sync::<Skill>();
+    send_sync::<Context>();
+    let skill = Skill::builder().build();
+    send(&skill.handle(launch()));
+    send(&skill.handle_json(b"{}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_skill_answers_many_requests_at_once() {
+    let skill = Skill::builder()
+        .on_intent("Echo", |cx: Context| async move {
+            tokio::task::yield_now().await;
+            let n = cx.slot_value("n").unwrap_or_default().to_owned();
+            Ok(cx.reply().speak(&n).build())
+        })
+        .build();
+    let tasks: Vec<_> = (0..32)
+        .map(|i| {
+            let skill = skill.clone();
+            tokio::spawn(async move {
+                let out = skill
+                    .handle(intent_with("Echo", json!({"n": i.to_string()})))
+                    .await;
+                (i, speech(&out).unwrap())
+            })
+        })
+        .collect();
+    for task in tasks {
+        let (i, said) = task.await.unwrap();
+        assert_eq!(said, format!("<speak>{i}</speak>"));
+    }
+}

@@ -6,7 +6,8 @@
 //!   | cargo run -p skillgate-example-hello
 //! ```
 //!
-//! To serve it to Alexa, mount `skillgate_example_hello::skill()` in `skillgate-server`.
+//! To serve it to Alexa, mount `skillgate_example_hello::skill()` in `skillgate-server`; the
+//! interaction model for the developer console is `examples/hello/interaction-model.json`.
 
 use std::io::Read;
 use std::process::ExitCode;

@@ -105,3 +105,25 @@ async fn session_ended_gets_an_empty_answer() {
     .await;
     assert_eq!(out["response"], json!({}));
 }
+
+#[test]
+fn the_interaction_model_declares_what_the_skill_handles() {
+    let model: Value = serde_json::from_str(include_str!("../interaction-model.json")).unwrap();
+    let lm = &model["interactionModel"]["languageModel"];
+    assert_eq!(lm["invocationName"], "hello gate");
+    let names: Vec<&str> = lm["intents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "HelloIntent",
+        "AMAZON.HelpIntent",
+        "AMAZON.StopIntent",
+        "AMAZON.CancelIntent",
+        "AMAZON.FallbackIntent",
+    ] {
+        assert!(names.contains(&name), "{name}");
+    }
+}
