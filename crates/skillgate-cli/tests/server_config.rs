@@ -92,7 +92,7 @@ fn cert_self_signed_writes_a_servable_certificate() {
     std::fs::write(
         &cfg,
         format!(
-            "[[tls.certificate]]\ncert = \"{0}/cert.pem\"\nkey = \"{0}/key.pem\"\n[[skill]]\nname = \"a\"\napplication_ids = [\"x\"]\nhandler = \"hello\"\n",
+            "[tls]\ncert = \"{0}/cert.pem\"\nkey = \"{0}/key.pem\"\n[[skill]]\nname = \"a\"\napplication_ids = [\"x\"]\nhandler = \"hello\"\n",
             out_dir.display()
         ),
     )

@@ -17,8 +17,6 @@ listen = "127.0.0.1:{port}"
 
 [tls]
 reload_interval_secs = 0
-
-[[tls.certificate]]
 cert = "{cert}"
 key = "{key}"
 

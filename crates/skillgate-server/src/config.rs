@@ -34,8 +34,8 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("SKILLGATE_LOG_FORMAT", "log.format"),
     ("SKILLGATE_LOG_LEVEL", "log.level"),
     ("SKILLGATE_TLS", "tls.enabled (on/off)"),
-    ("SKILLGATE_TLS_CERT", "tls.certificate[0].cert"),
-    ("SKILLGATE_TLS_KEY", "tls.certificate[0].key"),
+    ("SKILLGATE_TLS_CERT", "tls.cert"),
+    ("SKILLGATE_TLS_KEY", "tls.key"),
     ("SKILLGATE_MAX_BODY_BYTES", "limits.max_body_bytes"),
     ("SKILLGATE_RECORD_DIR", "record_dir"),
 ];
@@ -82,8 +82,16 @@ pub struct TlsConfig {
     /// `false` serves plain HTTP (only behind a TLS-terminating proxy: Alexa needs TLS).
     #[serde(default = "yes")]
     pub enabled: bool,
-    /// Certificate/key pairs (PEM). The first is the default; others are chosen by SNI.
-    /// None: a development certificate is generated in the data directory.
+    /// The certificate chain (PEM, server certificate first), e.g. certbot's
+    /// `fullchain.pem`. Without any certificate, a development certificate is generated in
+    /// the data directory.
+    #[serde(default)]
+    pub cert: Option<PathBuf>,
+    /// The private key of `cert` (PEM), e.g. certbot's `privkey.pem`.
+    #[serde(default)]
+    pub key: Option<PathBuf>,
+    /// More certificate/key pairs, chosen by the client's SNI name (`cert` stays the
+    /// default).
     #[serde(default)]
     pub certificate: Vec<CertificateFiles>,
     /// How often the files are checked for changes (seconds); 0 turns polling off
@@ -98,10 +106,28 @@ pub struct TlsConfig {
     pub http2: bool,
 }
 
+impl TlsConfig {
+    /// Every configured certificate: `cert`/`key` first, then `[[tls.certificate]]`.
+    /// Empty: the server uses a development certificate.
+    pub fn certificates(&self) -> Vec<CertificateFiles> {
+        let mut out = Vec::new();
+        if let (Some(cert), Some(key)) = (&self.cert, &self.key) {
+            out.push(CertificateFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+            });
+        }
+        out.extend(self.certificate.iter().cloned());
+        out
+    }
+}
+
 impl Default for TlsConfig {
     fn default() -> Self {
         Self {
             enabled: true,
+            cert: None,
+            key: None,
             certificate: Vec::new(),
             reload_interval_secs: default_reload_secs(),
             handshake_timeout_secs: default_handshake_secs(),
@@ -459,15 +485,8 @@ impl Config {
         }
         match (get("SKILLGATE_TLS_CERT"), get("SKILLGATE_TLS_KEY")) {
             (Some(cert), Some(key)) => {
-                let files = CertificateFiles {
-                    cert: cert.into(),
-                    key: key.into(),
-                };
-                if self.tls.certificate.is_empty() {
-                    self.tls.certificate.push(files);
-                } else {
-                    self.tls.certificate[0] = files;
-                }
+                self.tls.cert = Some(cert.into());
+                self.tls.key = Some(key.into());
             }
             (None, None) => {}
             _ => {
@@ -582,6 +601,9 @@ impl Config {
                 ));
             }
         }
+        if self.tls.cert.is_some() != self.tls.key.is_some() {
+            return bad("set both tls.cert and tls.key, or neither".to_owned());
+        }
         for files in &self.tls.certificate {
             if files.cert.as_os_str().is_empty() || files.key.as_os_str().is_empty() {
                 return bad("tls.certificate entries need both cert and key".to_owned());
@@ -688,6 +710,20 @@ handler = "home"
     }
 
     #[test]
+    fn cert_and_key_come_first_then_sni_entries() {
+        let text = format!(
+            "[tls]\ncert = \"/a.crt\"\nkey = \"/a.key\"\n[[tls.certificate]]\ncert = \"/b.crt\"\nkey = \"/b.key\"\n{MINIMAL}"
+        );
+        let c = Config::from_toml_str(&text).unwrap();
+        let all = c.tls.certificates();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].cert, PathBuf::from("/a.crt"));
+        assert_eq!(all[1].key, PathBuf::from("/b.key"));
+        let half = format!("[tls]\ncert = \"/a.crt\"\n{MINIMAL}");
+        assert!(Config::from_toml_str(&half).is_err());
+    }
+
+    #[test]
     fn tolerance_over_150_is_refused() {
         let text = format!("[verify]\ntimestamp_tolerance_secs = 151\n{MINIMAL}");
         let err = Config::from_toml_str(&text).unwrap_err();
@@ -726,7 +762,7 @@ upstream = "http://127.0.0.1:5000/alexa"
         c.apply_env(env).unwrap();
         assert_eq!(c.listen.port(), 9443);
         assert_eq!(c.log.format, LogFormat::Json);
-        assert_eq!(c.tls.certificate[0].key, PathBuf::from("/k.pem"));
+        assert_eq!(c.tls.certificates()[0].key, PathBuf::from("/k.pem"));
         assert_eq!(c.limits.max_body_bytes, 4096);
 
         let mut c = Config::demo();

@@ -149,7 +149,8 @@ impl ServerBuilder {
 
         // TLS.
         let cert_store = if config.tls.enabled {
-            let files = if config.tls.certificate.is_empty() {
+            let configured = config.tls.certificates();
+            let files = if configured.is_empty() {
                 let dir = self.dev_tls_dir.clone().ok_or_else(|| {
                     ServerError::Tls(
                         "no certificate configured and no dev certificate directory".into(),
@@ -167,7 +168,7 @@ impl ServerBuilder {
                     key: dev.key,
                 }]
             } else {
-                config.tls.certificate.clone()
+                configured
             };
             Some(Arc::new(
                 CertStore::load(files).map_err(|e| ServerError::Tls(e.to_string()))?,

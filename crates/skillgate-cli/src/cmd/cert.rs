@@ -52,7 +52,7 @@ pub fn run(command: Command, _globals: &Globals) -> anyhow::Result<ExitCode> {
                  \x20 3. SSL certificate type: \"I will upload a self-signed certificate in X.509 format\".\n\
                  \x20 4. Paste the whole content of {cert}, BEGIN and END lines included. Save Endpoints.\n\n\
                  Serve it (skillgate.toml):\n\
-                 \x20 [[tls.certificate]]\n\
+                 \x20 [tls]\n\
                  \x20 cert = \"{cert}\"\n\
                  \x20 key = \"{key}\"",
                 cert = files.cert.display(),

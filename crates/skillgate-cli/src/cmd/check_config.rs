@@ -33,9 +33,10 @@ pub fn run(args: Args, _globals: &Globals) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    if config.tls.enabled && !config.tls.certificate.is_empty() {
-        let store = CertStore::load(config.tls.certificate.clone())?;
-        for (files, fp) in config.tls.certificate.iter().zip(store.fingerprints()) {
+    let certificates = config.tls.certificates();
+    if config.tls.enabled && !certificates.is_empty() {
+        let store = CertStore::load(certificates.clone())?;
+        for (files, fp) in certificates.iter().zip(store.fingerprints()) {
             println!("certificate {} (SHA-256 {fp})", files.cert.display());
         }
     }

@@ -47,7 +47,7 @@ pub fn run(args: Args, _globals: &Globals) -> anyhow::Result<ExitCode> {
     println!(
         "wrote {path}\n\
          next: put your skill id (Alexa developer console > Build > Endpoint) in application_ids,\n\
-         \x20     set [[tls.certificate]] to your certificate (e.g. certbot's fullchain.pem/privkey.pem),\n\
+         \x20     set tls.cert/tls.key to your certificate (e.g. certbot's fullchain.pem/privkey.pem),\n\
          \x20     then: skillgate check-config {path} && skillgate serve --config {path}",
         path = args.output.display()
     );
