@@ -143,6 +143,21 @@ impl SkillBuilder {
         self
     }
 
+    /// Handles several intents with one handler (`["AMAZON.StopIntent",
+    /// "AMAZON.CancelIntent"]`).
+    pub fn on_intents<F, Fut>(mut self, names: &[&str], handler: F) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = HandlerResult> + Send + 'static,
+    {
+        let handler: Arc<dyn Handler> = Arc::new(handler);
+        for name in names {
+            self.router
+                .add_specific(Matcher::Intent((*name).to_owned()), Arc::clone(&handler));
+        }
+        self
+    }
+
     /// Handles `SessionEndedRequest` (clean-up, logging). Whatever it returns, the answer
     /// sent is empty.
     pub fn on_session_ended<F, Fut>(self, handler: F) -> Self

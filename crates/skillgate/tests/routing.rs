@@ -109,6 +109,10 @@ async fn built_in_and_custom_intents_by_name() {
         .on_launch(say(&log, "launch"))
         .on_intent("AMAZON.HelpIntent", say(&log, "help"))
         .on_intent("HelloIntent", say(&log, "hello"))
+        .on_intents(
+            &["AMAZON.StopIntent", "AMAZON.CancelIntent"],
+            say(&log, "bye"),
+        )
         .on_session_ended(quiet(&log, "ended"))
         .on_request("AudioPlayer.*", quiet(&log, "audio"))
         .build();
@@ -118,9 +122,14 @@ async fn built_in_and_custom_intents_by_name() {
     assert!(speech(&out).unwrap().contains("help"));
     let out = skill.handle(intent("HelloIntent")).await;
     assert!(speech(&out).unwrap().contains("hello"));
+    skill.handle(intent("AMAZON.CancelIntent")).await;
+    skill.handle(intent("AMAZON.StopIntent")).await;
     skill.handle(session_ended()).await;
     skill.handle(of_type("AudioPlayer.PlaybackStopped")).await;
-    assert_eq!(entries(&log), ["launch", "help", "hello", "ended", "audio"]);
+    assert_eq!(
+        entries(&log),
+        ["launch", "help", "hello", "bye", "bye", "ended", "audio"]
+    );
 }
 
 #[tokio::test]
