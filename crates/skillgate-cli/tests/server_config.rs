@@ -163,3 +163,56 @@ fn serve_without_config_starts_the_demo_with_a_dev_certificate() {
     again.signal("TERM");
     assert!(again.wait_exit(Duration::from_secs(15)).success());
 }
+
+#[test]
+fn json_logs_carry_the_request_and_mask_the_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert!(skillgate(&data, &["dev-ca", "init"]).status.success());
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let server = serve(
+        &data,
+        &["--dev-ca", "--log-format", "json", "--listen", &listen],
+        port,
+    );
+    let user = "amzn1.ask.account.SECRETSECRETSECRETSECRET1234";
+    let out = skillgate(
+        &data,
+        &[
+            "invoke",
+            &format!("https://127.0.0.1:{port}/alexa"),
+            "--intent",
+            "AMAZON.HelpIntent",
+            "--user",
+            user,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let start = std::time::Instant::now();
+    let line = loop {
+        let log = server.log_text();
+        if let Some(line) = log.lines().find(|l| l.contains("\"alexa request\"")) {
+            break line.to_owned();
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{log}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(v["request_type"], "IntentRequest", "{line}");
+    assert_eq!(v["intent"], "AMAZON.HelpIntent", "{line}");
+    assert_eq!(v["skill"], "home", "{line}");
+    assert_eq!(v["status"], 200, "{line}");
+    assert!(
+        v["request_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("amzn1.echo-api.request.")
+    );
+    assert_eq!(v["user"], "amzn1.ask.account.…1234", "{line}");
+    assert!(!server.log_text().contains("SECRETSECRET"));
+}
