@@ -77,6 +77,15 @@ struct LogUser<'a> {
 }
 
 impl Endpoint {
+    /// The `skill` metric label of a request refused before routing: the skill's name
+    /// when the path has one skill, else the path.
+    fn refusal_label(&self) -> &str {
+        match self.skills.as_slice() {
+            [only] => &only.name,
+            _ => &self.path,
+        }
+    }
+
     fn route(&self, application_id: &str) -> Option<&SkillEntry> {
         self.skills
             .iter()
@@ -101,7 +110,7 @@ pub(crate) async fn handle(
         Err((rejection, unread)) => {
             let elapsed = started.elapsed();
             crate::metrics::verification_failure(rejection.reason);
-            crate::metrics::request(&endpoint.path, "rejected", elapsed);
+            crate::metrics::request(endpoint.refusal_label(), "rejected", elapsed);
             tracing::warn!(
                 path = %endpoint.path,
                 outcome = "rejected",

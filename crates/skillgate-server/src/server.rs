@@ -276,6 +276,7 @@ impl ServerBuilder {
                     ids.extend(skill.application_ids.iter().cloned());
                     Some(skill.application_ids.clone())
                 };
+                crate::metrics::register_skill(&skill.name);
                 report.skills.push(SkillInfo {
                     name: skill.name.clone(),
                     path: path.to_owned(),
