@@ -112,20 +112,32 @@ pub fn serve(data: &Path, args: &[&str], port: u16) -> Served {
 }
 
 /// A tiny real upstream skill on 127.0.0.1 (HTTP/1.1, one thread per connection) that
-/// answers every POST after `delay` with speech `text`. Returns its address.
-pub fn slow_upstream(delay: Duration, text: &'static str) -> SocketAddr {
+/// answers every POST after `delay` with speech `text`. Returns its address and the number
+/// of requests it has received so far.
+pub fn slow_upstream(
+    delay: Duration,
+    text: &'static str,
+) -> (SocketAddr, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
+    let received = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&received);
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { return };
-            std::thread::spawn(move || answer_one(stream, delay, text));
+            let counter = std::sync::Arc::clone(&counter);
+            std::thread::spawn(move || answer_one(stream, delay, text, &counter));
         }
     });
-    addr
+    (addr, received)
 }
 
-fn answer_one(stream: TcpStream, delay: Duration, text: &str) {
+fn answer_one(
+    stream: TcpStream,
+    delay: Duration,
+    text: &str,
+    received: &std::sync::atomic::AtomicUsize,
+) {
     let mut reader = BufReader::new(stream);
     let mut length = 0usize;
     loop {
@@ -145,6 +157,7 @@ fn answer_one(stream: TcpStream, delay: Duration, text: &str) {
     if reader.read_exact(&mut body).is_err() {
         return;
     }
+    received.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     std::thread::sleep(delay);
     let answer = format!(
         r#"{{"version":"1.0","response":{{"outputSpeech":{{"type":"PlainText","text":"{text}"}},"shouldEndSession":true}}}}"#

@@ -126,7 +126,8 @@ fn sigterm_finishes_the_request_in_flight_then_exits_zero() {
     let (cert, key) = write_cert(dir.path(), "a");
     std::fs::copy(&cert, dir.path().join("live.crt")).unwrap();
     std::fs::copy(&key, dir.path().join("live.key")).unwrap();
-    let upstream = slow_upstream(Duration::from_millis(1500), "Finished after the signal.");
+    let (upstream, received) =
+        slow_upstream(Duration::from_millis(1500), "Finished after the signal.");
     let port = free_port();
     let cfg = config(
         port,
@@ -155,8 +156,16 @@ fn sigterm_finishes_the_request_in_flight_then_exits_zero() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Let the request reach the upstream, then ask the server to stop.
-    std::thread::sleep(Duration::from_millis(700));
+    // Once the request is in flight at the upstream, ask the server to stop.
+    let start = Instant::now();
+    while received.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the request never reached the upstream: {}",
+            server.log_text()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     server.signal("TERM");
     let out = in_flight.wait_with_output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);

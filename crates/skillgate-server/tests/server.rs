@@ -385,11 +385,17 @@ async fn health_metrics_and_admin_listener() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graceful_shutdown_finishes_the_request_in_flight() {
+    let arrived = std::sync::Arc::new(tokio::sync::Notify::new());
+    let signal = arrived.clone();
     let (up, _t) = upstream(Router::new().route(
         "/alexa",
-        post(|| async {
-            tokio::time::sleep(Duration::from_millis(800)).await;
-            answer("finished")
+        post(move || {
+            let signal = signal.clone();
+            async move {
+                signal.notify_one();
+                tokio::time::sleep(Duration::from_millis(800)).await;
+                answer("finished")
+            }
         }),
     ))
     .await;
@@ -404,7 +410,10 @@ async fn graceful_shutdown_finishes_the_request_in_flight() {
         .body(body)
         .send();
     let in_flight = tokio::spawn(request);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Shut down once the request is in flight at the upstream.
+    tokio::time::timeout(Duration::from_secs(20), arrived.notified())
+        .await
+        .expect("the request reaches the upstream");
     server.handle.shutdown();
     let response = in_flight.await.unwrap().unwrap();
     assert_eq!(response.status(), 200);
