@@ -235,6 +235,17 @@ fn log_answered(
         })
         .unwrap_or_default();
     let v = &admitted.verified;
+    if tracing::enabled!(tracing::Level::DEBUG)
+        && let Ok(envelope) = serde_json::from_slice::<serde_json::Value>(&admitted.body)
+    {
+        // Ids, tokens and slot values masked unless `log.unmask`.
+        let shown = if endpoint.unmask {
+            envelope
+        } else {
+            crate::mask::mask_envelope(&envelope)
+        };
+        tracing::debug!(request_id = %v.request_id, envelope = %shown, "request envelope");
+    }
     tracing::info!(
         request_id = %v.request_id,
         request_type = %v.request_type,

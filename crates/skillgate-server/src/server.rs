@@ -687,3 +687,31 @@ impl Server {
         self.run().await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_urls_use_loopback_for_unspecified_addresses() {
+        let mut report = StartupReport {
+            listen: "0.0.0.0:8443".parse().unwrap(),
+            ..StartupReport::default()
+        };
+        assert_eq!(report.local_url("/alexa"), "https://127.0.0.1:8443/alexa");
+        report.listen = "[::]:443".parse().unwrap();
+        assert_eq!(report.local_url("/a"), "https://[::1]:443/a");
+        report.listen = "[fe80::1]:443".parse().unwrap();
+        report.tls = false;
+        assert_eq!(report.local_url("/a"), "http://[fe80::1]:443/a");
+        report.skills.push(SkillInfo {
+            name: "home".into(),
+            path: "/alexa".into(),
+            target: "native skill".into(),
+            application_ids: vec![],
+        });
+        let lines = report.lines().join("\n");
+        assert!(lines.contains("ANY application id"), "{lines}");
+        assert!(lines.contains("plain HTTP"), "{lines}");
+    }
+}
