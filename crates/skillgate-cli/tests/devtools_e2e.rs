@@ -378,3 +378,39 @@ fn a_recorded_exchange_replays_against_the_server() {
         "{again}"
     );
 }
+
+#[test]
+fn dialog_reads_standard_input_until_quit() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    init_dev_ca(data);
+    let server = Server::start(data, &["--dev-ca"]);
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["dialog", &server.url()])
+        .env_remove("SKILLGATE_DATA_DIR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"launch\nexpect speech contains welcome\nquit\nAMAZON.HelpIntent\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.contains("> launch") && stdout.contains("  ok"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("AMAZON.HelpIntent"),
+        "read past quit: {stdout}"
+    );
+}
