@@ -23,6 +23,13 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 128 * 1024;
 pub const MAX_TIMESTAMP_TOLERANCE_SECS: u64 = 150;
 /// Alexa waits 8 seconds for an answer; the handler deadline must stay under it.
 pub const MAX_HANDLER_TIMEOUT_MS: u64 = 8_000;
+/// The attributes store used when `[attributes] url` is not set: the embedded SQLite file
+/// `attributes.db` in the data directory (the same URL as `skillgate_store::DEFAULT_URL`).
+pub const DEFAULT_ATTRIBUTES_URL: &str = "sqlite://attributes.db";
+/// Default bound on one attributes-store operation (connecting, a load, a save).
+pub const DEFAULT_ATTRIBUTES_TIMEOUT_MS: u64 = 2_000;
+/// Default number of connections a PostgreSQL attributes store keeps open.
+pub const DEFAULT_ATTRIBUTES_POOL_SIZE: usize = 16;
 
 /// A fully commented example configuration (what `skillgate init` writes).
 pub const EXAMPLE_TOML: &str = include_str!("example.toml");
@@ -38,6 +45,7 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("SKILLGATE_TLS_KEY", "tls.key"),
     ("SKILLGATE_MAX_BODY_BYTES", "limits.max_body_bytes"),
     ("SKILLGATE_RECORD_DIR", "record_dir"),
+    ("SKILLGATE_ATTRIBUTES_URL", "attributes.url"),
 ];
 
 /// The whole configuration file.
@@ -70,6 +78,9 @@ pub struct Config {
     /// Development-only switches, each logged loudly at start-up.
     #[serde(default)]
     pub dev: DevConfig,
+    /// Where native skills keep their persistent attributes.
+    #[serde(default)]
+    pub attributes: AttributesConfig,
     /// The skills served.
     #[serde(default)]
     pub skill: Vec<SkillConfig>,
@@ -273,6 +284,75 @@ impl Default for LogConfig {
     }
 }
 
+/// Where native skills (the `home` demo, your own) keep persistent attributes: a store
+/// chosen by URL (see docs/persistence.md). Gateway upstreams keep their own state.
+#[derive(Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AttributesConfig {
+    /// The store: `sqlite://attributes.db` (the default, a file in the data directory),
+    /// `sqlite:///abs/path.db`, `postgres://user:pw@host/db`, `redis://host:6379/0` or
+    /// `memory:` (forgotten on exit). May hold a password: never log it as is, use
+    /// [`AttributesConfig::display_url`].
+    #[serde(default = "default_attributes_url")]
+    pub url: String,
+    /// Bound on one store operation (connecting, a load, a save), in milliseconds; must be
+    /// below `limits.handler_timeout_ms` so that a store that is down is answered with the
+    /// skill's apology in time.
+    #[serde(default = "default_attributes_timeout_ms")]
+    pub timeout_ms: u64,
+    /// Most connections a PostgreSQL store keeps open (per instance).
+    #[serde(default = "default_attributes_pool_size")]
+    pub pool_size: usize,
+}
+
+impl Default for AttributesConfig {
+    fn default() -> Self {
+        Self {
+            url: default_attributes_url(),
+            timeout_ms: default_attributes_timeout_ms(),
+            pool_size: default_attributes_pool_size(),
+        }
+    }
+}
+
+impl std::fmt::Debug for AttributesConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AttributesConfig")
+            .field("url", &self.display_url())
+            .field("timeout_ms", &self.timeout_ms)
+            .field("pool_size", &self.pool_size)
+            .finish()
+    }
+}
+
+impl AttributesConfig {
+    /// The bound on one store operation, as a duration.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms)
+    }
+
+    /// The URL with any password replaced by `***`, fit for logs and error messages.
+    pub fn display_url(&self) -> String {
+        redact_url_password(&self.url)
+    }
+}
+
+/// `scheme://user:secret@host/…` → `scheme://user:***@host/…`; other text unchanged.
+fn redact_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let Some((userinfo, host)) = authority.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _secret)) => format!("{scheme}://{user}:***@{host}{tail}"),
+        None => url.to_owned(),
+    }
+}
+
 /// Development-only switches. Each one weakens verification and is logged at warn level
 /// at start-up; none belongs in a production file.
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
@@ -419,6 +499,7 @@ impl Config {
                 any_application_id: true,
                 ..DevConfig::default()
             },
+            attributes: AttributesConfig::default(),
             skill: vec![SkillConfig {
                 name: "home".to_owned(),
                 path: default_path(),
@@ -503,6 +584,9 @@ impl Config {
         if let Some(v) = get("SKILLGATE_RECORD_DIR") {
             self.record_dir = Some(v.into());
         }
+        if let Some(v) = get("SKILLGATE_ATTRIBUTES_URL") {
+            self.attributes.url = v.trim().to_owned();
+        }
         self.validate()
     }
 
@@ -535,6 +619,23 @@ impl Config {
         }
         if Some(self.listen) == self.admin_listen {
             return bad("admin_listen must differ from listen".to_owned());
+        }
+        if self.attributes.url.trim().is_empty() {
+            return bad(format!(
+                "attributes.url is empty (the default is {DEFAULT_ATTRIBUTES_URL})"
+            ));
+        }
+        if self.attributes.timeout_ms == 0
+            || self.attributes.timeout_ms >= self.limits.handler_timeout_ms
+        {
+            return bad(format!(
+                "attributes.timeout_ms = {} must be positive and below limits.handler_timeout_ms = {} \
+                 (a store that is down must be answered with the apology in time)",
+                self.attributes.timeout_ms, self.limits.handler_timeout_ms
+            ));
+        }
+        if self.attributes.pool_size == 0 {
+            return bad("attributes.pool_size must be positive".to_owned());
         }
         let mut names = BTreeSet::new();
         let mut ids = BTreeSet::new();
@@ -659,6 +760,18 @@ fn default_tolerance() -> u64 {
 }
 fn default_level() -> String {
     "info".to_owned()
+}
+
+fn default_attributes_url() -> String {
+    DEFAULT_ATTRIBUTES_URL.to_owned()
+}
+
+fn default_attributes_timeout_ms() -> u64 {
+    DEFAULT_ATTRIBUTES_TIMEOUT_MS
+}
+
+fn default_attributes_pool_size() -> usize {
+    DEFAULT_ATTRIBUTES_POOL_SIZE
 }
 
 #[cfg(test)]
@@ -816,5 +929,83 @@ upstream = "http://127.0.0.1:5000/alexa"
         let c = Config::demo();
         c.validate().unwrap();
         assert!(!c.dev.warnings().is_empty());
+    }
+
+    #[test]
+    fn attributes_default_to_the_embedded_store() {
+        let c = Config::from_toml_str(MINIMAL).unwrap();
+        assert_eq!(c.attributes.url, DEFAULT_ATTRIBUTES_URL);
+        assert_eq!(c.attributes.timeout(), Duration::from_secs(2));
+        assert_eq!(c.attributes.pool_size, DEFAULT_ATTRIBUTES_POOL_SIZE);
+        assert_eq!(Config::demo().attributes, AttributesConfig::default());
+        let example = Config::from_toml_str(EXAMPLE_TOML).unwrap();
+        assert_eq!(example.attributes, AttributesConfig::default());
+    }
+
+    #[test]
+    fn attributes_url_from_the_file_and_the_environment() {
+        let text = format!(
+            "{MINIMAL}\n[attributes]\nurl = \"postgres://app:s3cret@db.internal/skill\"\ntimeout_ms = 1500\npool_size = 4\n"
+        );
+        let mut c = Config::from_toml_str(&text).unwrap();
+        assert_eq!(c.attributes.url, "postgres://app:s3cret@db.internal/skill");
+        assert_eq!(c.attributes.timeout_ms, 1500);
+        assert_eq!(c.attributes.pool_size, 4);
+        c.apply_env(|name| {
+            (name == "SKILLGATE_ATTRIBUTES_URL").then(|| " redis://127.0.0.1:6379/2 ".to_owned())
+        })
+        .unwrap();
+        assert_eq!(c.attributes.url, "redis://127.0.0.1:6379/2");
+        // An empty variable leaves the file's value alone.
+        c.apply_env(|name| (name == "SKILLGATE_ATTRIBUTES_URL").then(String::new))
+            .unwrap();
+        assert_eq!(c.attributes.url, "redis://127.0.0.1:6379/2");
+        assert!(
+            ENV_OVERRIDES
+                .iter()
+                .any(|(name, _)| *name == "SKILLGATE_ATTRIBUTES_URL")
+        );
+    }
+
+    #[test]
+    fn attributes_settings_are_checked() {
+        for (table, needle) in [
+            ("url = \"  \"", "attributes.url"),
+            ("timeout_ms = 0", "attributes.timeout_ms"),
+            ("timeout_ms = 7000", "below limits.handler_timeout_ms"),
+            ("pool_size = 0", "attributes.pool_size"),
+            ("scope = \"user\"", "scope"),
+        ] {
+            let text = format!("{MINIMAL}\n[attributes]\n{table}\n");
+            let err = Config::from_toml_str(&text).unwrap_err();
+            assert!(err.to_string().contains(needle), "{table}: {err}");
+        }
+    }
+
+    #[test]
+    fn attribute_passwords_stay_out_of_logs() {
+        let shown = |url: &str| {
+            AttributesConfig {
+                url: url.to_owned(),
+                ..AttributesConfig::default()
+            }
+            .display_url()
+        };
+        assert_eq!(
+            shown("postgres://app:s3cret@db:5432/skill?sslmode=disable"),
+            "postgres://app:***@db:5432/skill?sslmode=disable"
+        );
+        assert_eq!(
+            shown("redis://:pw@127.0.0.1:6379/0"),
+            "redis://:***@127.0.0.1:6379/0"
+        );
+        assert_eq!(shown("postgres://app@db/skill"), "postgres://app@db/skill");
+        assert_eq!(shown("sqlite://attributes.db"), "sqlite://attributes.db");
+        assert_eq!(shown("memory:"), "memory:");
+        let config = AttributesConfig {
+            url: "postgres://app:s3cret@db/skill".to_owned(),
+            ..AttributesConfig::default()
+        };
+        assert!(!format!("{config:?}").contains("s3cret"));
     }
 }
