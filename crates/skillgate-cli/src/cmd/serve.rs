@@ -1,13 +1,19 @@
 //! `skillgate serve`: the HTTPS server with verification in front of native skills or
 //! upstreams. Without `--config` it runs the demo `home` skill on port 8443 with a
 //! development certificate.
+//!
+//! At start-up it opens the persistent-attributes store `[attributes] url` names (default:
+//! `attributes.db` in the data directory) and hands it to the native `home` skill; a store
+//! that cannot be opened stops start-up with a message naming it (never its password).
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context as _;
-use skillgate_server::config::{Config, LogFormat};
+use skillgate::AttributesStore;
+use skillgate_server::config::{AttributesConfig, Config, LogFormat};
 use skillgate_server::{ServerBuilder, StartupReport};
 
 use super::Globals;
@@ -51,11 +57,46 @@ pub fn load_config(file: Option<&std::path::Path>) -> anyhow::Result<Config> {
     Ok(config)
 }
 
-/// The native skills built into this binary, by the names `handler = "…"` uses.
-pub fn register_native_skills(builder: ServerBuilder) -> ServerBuilder {
+/// The native skills built into this binary, by the names `handler = "…"` uses; `home`
+/// keeps its devices in `store`, `hello` remembers nothing.
+pub fn register_native_skills(
+    builder: ServerBuilder,
+    store: Arc<dyn AttributesStore>,
+) -> ServerBuilder {
     builder
-        .native_skill("home", skillgate_example_home::skill())
+        .native_skill("home", skillgate_example_home::skill_with_store(store))
         .native_skill("hello", skillgate_example_hello::skill())
+}
+
+/// How the store of `config` is described in logs and the banner: the SQLite file, or
+/// only the kind of server (a server URL may hold a password).
+pub fn describe_store(config: &AttributesConfig, data_dir: &Path) -> String {
+    match skillgate_store::Location::parse(&config.url, data_dir) {
+        Ok(location) => location.to_string(),
+        Err(_) => config.display_url(),
+    }
+}
+
+/// Opens the attributes store `config` names (relative SQLite paths in `data_dir`),
+/// bounded by its `timeout_ms`. The error names the store, never its password.
+pub async fn open_store(
+    config: &AttributesConfig,
+    data_dir: &Path,
+) -> anyhow::Result<Arc<dyn AttributesStore>> {
+    let options = skillgate_store::OpenOptions {
+        timeout: config.timeout(),
+        pool_size: config.pool_size,
+    };
+    skillgate_store::open_with(&config.url, data_dir, options)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the attributes store {} ([attributes] url = {:?}); check that it runs \
+                 and is reachable, or remove the setting to use the embedded default",
+                describe_store(config, data_dir),
+                config.display_url()
+            )
+        })
 }
 
 /// Runs the subcommand.
@@ -80,7 +121,15 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     config.validate()?;
     skillgate_server::logging::init(&config.log).map_err(anyhow::Error::msg)?;
 
-    let mut builder = register_native_skills(ServerBuilder::new(config.clone()))
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let store_shown = describe_store(&config.attributes, &globals.data_dir);
+    let store = runtime.block_on(open_store(&config.attributes, &globals.data_dir))?;
+    tracing::info!(store = %store_shown, "attributes store ready for the home skill");
+
+    let mut builder = register_native_skills(ServerBuilder::new(config.clone()), store)
         .dev_tls_dir(paths::dev_tls_dir(&globals.data_dir));
     if config.dev.dev_ca {
         let overrides = super::dev_ca::server_overrides(globals)
@@ -95,17 +144,13 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
             .chain_override(overrides.chain_url, overrides.chain_pem);
     }
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let server = builder.bind().await?;
         let report = server.report().clone();
         for warning in &report.warnings {
             tracing::warn!("{warning}");
         }
-        print_banner(&report, demo, config.dev.dev_ca);
+        print_banner(&report, demo, config.dev.dev_ca, &store_shown);
         server.run_until_signal().await?;
         tracing::info!("stopped");
         anyhow::Ok(())
@@ -113,8 +158,9 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_banner(report: &StartupReport, demo: bool, dev_ca: bool) {
+fn print_banner(report: &StartupReport, demo: bool, dev_ca: bool, store: &str) {
     let mut out = report.lines();
+    out.push(format!("Attributes store: {store}"));
     let first_path = report
         .skills
         .first()
@@ -136,4 +182,72 @@ fn print_banner(report: &StartupReport, demo: bool, dev_ca: bool) {
     }
     out.push("  stop:  Ctrl-C (finishes requests in flight)".to_owned());
     println!("{}", out.join("\n"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_config_default_is_the_store_crates_default() {
+        assert_eq!(
+            skillgate_server::config::DEFAULT_ATTRIBUTES_URL,
+            skillgate_store::DEFAULT_URL
+        );
+        assert_eq!(
+            AttributesConfig::default().timeout(),
+            skillgate_store::DEFAULT_TIMEOUT
+        );
+    }
+
+    #[test]
+    fn stores_are_described_without_passwords() {
+        let data = Path::new("/var/lib/skillgate");
+        let config = |url: &str| AttributesConfig {
+            url: url.to_owned(),
+            ..AttributesConfig::default()
+        };
+        assert_eq!(
+            describe_store(&config("sqlite://attributes.db"), data),
+            "sqlite /var/lib/skillgate/attributes.db"
+        );
+        assert_eq!(
+            describe_store(&config("postgres://app:s3cret@db/skill"), data),
+            "postgres"
+        );
+        let unknown = describe_store(&config("mysql://app:s3cret@db/skill"), data);
+        assert!(!unknown.contains("s3cret"), "{unknown}");
+    }
+
+    #[tokio::test]
+    async fn a_store_that_cannot_be_opened_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = AttributesConfig {
+            url: "postgres://app:s3cret@127.0.0.1:9/skill".to_owned(),
+            timeout_ms: 500,
+            ..AttributesConfig::default()
+        };
+        let err = open_store(&config, dir.path()).await.err().unwrap();
+        let text = format!("{err:#}");
+        assert!(
+            text.contains("cannot open the attributes store postgres"),
+            "{text}"
+        );
+        assert!(!text.contains("s3cret"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn the_default_store_is_created_in_the_data_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("fresh");
+        let store = open_store(&AttributesConfig::default(), &data)
+            .await
+            .unwrap();
+        let key = skillgate::AttributesKey::user("amzn1.ask.skill.t", "amzn1.ask.account.t");
+        store
+            .save(&key, &serde_json::json!({"on": true}), None)
+            .await
+            .unwrap();
+        assert!(data.join("attributes.db").exists());
+    }
 }
