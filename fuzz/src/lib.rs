@@ -1,0 +1,461 @@
+//! The properties the fuzz targets check, one function per target.
+//!
+//! Each function takes the raw fuzz input, runs it through skillgate's public API and panics
+//! (the fuzzer's finding) only when a property is broken. The targets in `fuzz_targets/` are
+//! one-line wrappers, so a crashing input can be replayed here, in a debugger, or in the
+//! regression tests of the crates (`crates/*/tests/fuzz_regressions.rs` repeat the same
+//! assertions with the crates' own dependencies).
+
+#![warn(missing_docs)]
+
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue};
+use rustls_pki_types::{CertificateDer, UnixTime};
+use skillgate_model::RequestEnvelope;
+use skillgate_verify::chain::parse_pem;
+use skillgate_verify::testing::{TEST_CHAIN_URL, TestChain};
+use skillgate_verify::trust::{TrustStore, ValidatedChain};
+use skillgate_verify::{
+    ApplicationIds, CertChainUrl, ChainCache, ChainCacheConfig, ChainSource, FetchError,
+    FetchFuture, SignatureAlgorithm, Verifier,
+};
+
+/// The application id the `verify` target's allowlist holds.
+pub const APP_ID: &str = "amzn1.ask.skill.00000000-0000-0000-0000-00000000f022";
+/// A second valid chain URL whose chain bytes come from the fuzz input.
+pub const OTHER_CHAIN_URL: &str = "https://s3.amazonaws.com/echo.api/fuzz-other.pem";
+/// The `verify` target's clock: 2026-06-01T00:00:00Z, inside the test chain's validity.
+pub const NOW_UNIX: u64 = 1_780_272_000;
+/// Separates the body from the other chain's bytes in a `verify` input.
+pub const CHAIN_MARKER: &[u8] = b"\n--chain--\n";
+
+/// The fixed test chain (three RSA-2048 keys, generated once per process).
+pub fn test_chain() -> &'static TestChain {
+    static CHAIN: OnceLock<TestChain> = OnceLock::new();
+    CHAIN.get_or_init(TestChain::generate)
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a current-thread runtime")
+    })
+}
+
+/// `cert_url`: [`CertChainUrl::parse`] never panics; an accepted URL satisfies Amazon's rule
+/// and re-parses to itself.
+pub fn check_cert_url(data: &[u8]) {
+    let Ok(raw) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(url) = CertChainUrl::parse(raw) else {
+        return;
+    };
+    let s = url.as_str();
+    let parsed = url.as_url();
+    assert_eq!(parsed.scheme(), "https", "{raw:?} -> {s}");
+    assert_eq!(
+        parsed.host_str(),
+        Some("s3.amazonaws.com"),
+        "{raw:?} -> {s}"
+    );
+    assert!(
+        parsed.port().is_none() || parsed.port() == Some(443),
+        "{raw:?} -> {s}"
+    );
+    assert!(parsed.path().starts_with("/echo.api/"), "{raw:?} -> {s}");
+    assert!(
+        parsed.username().is_empty() && parsed.password().is_none(),
+        "{raw:?} -> {s}"
+    );
+    assert!(
+        parsed.query().is_none() && parsed.fragment().is_none(),
+        "{raw:?} -> {s}"
+    );
+    assert!(
+        s.starts_with("https://s3.amazonaws.com/echo.api/"),
+        "{raw:?} -> {s}"
+    );
+    for bad in ["/../", "/./", "//echo", "%", "@", "?", "#", "\\"] {
+        assert!(!s.contains(bad), "{raw:?} -> {s} contains {bad:?}");
+    }
+    assert!(!s.ends_with("/..") && !s.ends_with("/."), "{raw:?} -> {s}");
+    assert!(!parsed.path().contains("//"), "{raw:?} -> {s}");
+    let again = match CertChainUrl::parse(s) {
+        Ok(again) => again,
+        Err(e) => panic!("{raw:?} -> {s} does not re-parse: {e}"),
+    };
+    assert_eq!(
+        again.as_str(),
+        s,
+        "{raw:?}: normalization is not idempotent"
+    );
+    assert_eq!(again, url);
+}
+
+/// The fixture chains' signing certificates (the only leaves that may validate, besides the
+/// generated test chain's).
+fn known_leaves() -> &'static [Vec<u8>] {
+    static LEAVES: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    LEAVES.get_or_init(|| {
+        let mut leaves: Vec<Vec<u8>> = KNOWN_CHAINS
+            .iter()
+            .filter_map(|pem| parse_pem(pem).ok())
+            .filter_map(|certs| certs.first().map(|c| c.as_ref().to_vec()))
+            .collect();
+        leaves.push(test_chain().leaf_der().as_ref().to_vec());
+        leaves
+    })
+}
+
+/// Amazon's real chains (copied from the fixtures into `fuzz/chains`).
+const KNOWN_CHAINS: &[&[u8]] = &[
+    include_bytes!("../chains/echo-api-cert-4.pem"),
+    include_bytes!("../chains/echo-api-cert-5.pem"),
+    include_bytes!("../chains/echo-api-cert-6-ats.pem"),
+    include_bytes!("../chains/echo-api-cert-7.pem"),
+    include_bytes!("../chains/echo-api-cert-8.pem"),
+    include_bytes!("../chains/echo-api-cert-9.pem"),
+    include_bytes!("../chains/echo-api-cert-10.pem"),
+    include_bytes!("../chains/echo-api-cert-11.pem"),
+    include_bytes!("../chains/echo-api-cert-12.pem"),
+    include_bytes!("../chains/echo-api-cert-2026.pem"),
+    include_bytes!("../chains/echo-api-cert-2015-expired.pem"),
+];
+
+/// Instants the `pem_chain` target validates at (the input's first byte modulo the count):
+/// one inside the validity of each fixture chain, the test chain's clock, and later.
+const INSTANTS: [u64; 11] = [
+    1_486_711_679, // 0: 2017-02-10T07:27:59Z (cert-4)
+    1_530_621_466, // 1: 2018-07-03T12:37:46Z (cert-5, cert-6-ats)
+    1_575_158_400, // 2: 2019-12-01 (cert-7)
+    1_600_000_000, // 3: 2020-09-13 (cert-8)
+    1_631_664_000, // 4: 2021-09-15 (cert-9, cert-10)
+    1_669_852_800, // 5: 2022-12-01 (cert-11)
+    1_685_577_600, // 6: 2023-06-01 (cert-12)
+    1_790_000_000, // 7: 2026-09-22 (cert-2026)
+    NOW_UNIX,      // 8: 2026-06-01 (the test chain; cert-2026 not yet valid)
+    1_433_116_800, // 9: 2015-06-01 (cert-2015-expired)
+    2_000_000_000, // 10: 2033-05-18 (everything but the test chain expired)
+];
+
+fn trust_store() -> &'static TrustStore {
+    static TRUST: OnceLock<TrustStore> = OnceLock::new();
+    TRUST.get_or_init(|| {
+        let anchors: Vec<CertificateDer<'static>> = vec![test_chain().root_der().clone()];
+        TrustStore::new(&anchors).expect("the test root is a valid anchor")
+    })
+}
+
+/// `pem_chain`: PEM parsing and the trust check never panic on arbitrary bytes, and nothing
+/// but a real chain validates: a chain that passes has one of the known signing certificates
+/// first.
+pub fn check_pem_chain(data: &[u8]) {
+    let Some((&selector, pem)) = data.split_first() else {
+        return;
+    };
+    let certs = match parse_pem(pem) {
+        Ok(certs) => certs,
+        Err(_) => return,
+    };
+    assert!(!certs.is_empty() && certs.len() <= skillgate_verify::chain::MAX_CHAIN_CERTS);
+    let instant = INSTANTS[usize::from(selector) % INSTANTS.len()];
+    let now = UnixTime::since_unix_epoch(Duration::from_secs(instant));
+    if let Ok(chain) = ValidatedChain::validate(&certs, trust_store(), now) {
+        let leaf = certs[0].as_ref();
+        assert!(
+            known_leaves().iter().any(|known| known.as_slice() == leaf),
+            "an unknown signing certificate validated"
+        );
+        let secs = instant as i64;
+        assert!(
+            chain.check_dates(secs).is_ok(),
+            "validated but out of dates"
+        );
+        assert!(chain.not_after() <= chain.leaf_not_after());
+    }
+}
+
+/// `envelope`: [`RequestEnvelope`] never panics on arbitrary bytes; an envelope that parses
+/// re-serializes to JSON that parses again to the same envelope, and serializing is then a
+/// fixed point.
+pub fn check_envelope(data: &[u8]) {
+    let Ok(first) = serde_json::from_slice::<RequestEnvelope>(data) else {
+        return;
+    };
+    // The accessors skill code calls must not panic either.
+    let _ = (first.application_id(), first.user_id(), first.device_id());
+    let _ = (
+        first.request.request_type(),
+        first.request.request_id(),
+        first.request.timestamp(),
+        first.request.locale(),
+        first.request.intent_name(),
+    );
+    let json = match serde_json::to_vec(&first) {
+        Ok(json) => json,
+        Err(e) => panic!("a parsed envelope does not serialize: {e}"),
+    };
+    let second = match serde_json::from_slice::<RequestEnvelope>(&json) {
+        Ok(second) => second,
+        Err(e) => panic!(
+            "re-serialized envelope does not parse: {e}\n{}",
+            String::from_utf8_lossy(&json)
+        ),
+    };
+    let json2 = serde_json::to_vec(&second).expect("serializes");
+    assert_eq!(
+        String::from_utf8_lossy(&json),
+        String::from_utf8_lossy(&json2),
+        "serialize -> parse -> serialize is not stable"
+    );
+    let third = serde_json::from_slice::<RequestEnvelope>(&json2).expect("parses");
+    assert_eq!(second, third);
+    assert_eq!(
+        first.request.request_type(),
+        second.request.request_type(),
+        "the request type changed in a round trip"
+    );
+    assert_eq!(first.application_id(), second.application_id());
+}
+
+/// A decoded `verify` input.
+#[derive(Debug)]
+pub struct VerifyInput {
+    /// Accept the legacy SHA-1 header.
+    pub allow_sha1: bool,
+    /// Accept any application id (otherwise only [`APP_ID`]).
+    pub any_skill: bool,
+    /// The request headers.
+    pub headers: HeaderMap,
+    /// Whether a header value was `@sign` (the harness signed the body with the test key).
+    pub signed_by_harness: bool,
+    /// The raw body.
+    pub body: Vec<u8>,
+    /// The bytes served for [`OTHER_CHAIN_URL`].
+    pub other_chain: Vec<u8>,
+}
+
+/// Decodes a `verify` input:
+///
+/// ```text
+/// <flags byte><header lines "Name: value" separated by \n>\n\n<body>[\n--chain--\n<chain bytes>]
+/// ```
+///
+/// flags bit 0: allow SHA-1; bit 1: any application id. Header values `@test-url` and
+/// `@other-url` stand for the two configured chain URLs, `@sign` for a real `Signature-256`
+/// of the body made with the test chain's key (so the later checks are reachable). Lines
+/// that are not valid headers are skipped.
+pub fn decode_verify_input(data: &[u8]) -> Option<VerifyInput> {
+    let (&flags, rest) = data.split_first()?;
+    let (head, tail) = match find(rest, b"\n\n") {
+        Some(at) => (&rest[..at], &rest[at + 2..]),
+        None => (rest, &[][..]),
+    };
+    let (body, other_chain) = match find(tail, CHAIN_MARKER) {
+        Some(at) => (&tail[..at], &tail[at + CHAIN_MARKER.len()..]),
+        None => (tail, &[][..]),
+    };
+    let mut headers = HeaderMap::new();
+    let mut signed_by_harness = false;
+    for line in head.split(|&b| b == b'\n') {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let name = line[..colon].trim_ascii();
+        let value = line[colon + 1..].trim_ascii_start();
+        let value: Vec<u8> = match value {
+            b"@test-url" => TEST_CHAIN_URL.as_bytes().to_vec(),
+            b"@other-url" => OTHER_CHAIN_URL.as_bytes().to_vec(),
+            b"@sign" => {
+                signed_by_harness = true;
+                test_chain().sign(body).into_bytes()
+            }
+            other => other.to_vec(),
+        };
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name),
+            HeaderValue::from_bytes(&value),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    Some(VerifyInput {
+        allow_sha1: flags & 1 != 0,
+        any_skill: flags & 2 != 0,
+        headers,
+        signed_by_harness,
+        body: body.to_vec(),
+        other_chain: other_chain.to_vec(),
+    })
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Serves the test chain for [`TEST_CHAIN_URL`] and the current input's bytes for
+/// [`OTHER_CHAIN_URL`].
+struct FuzzSource {
+    good: Bytes,
+    other: Mutex<Bytes>,
+}
+
+impl ChainSource for FuzzSource {
+    fn fetch<'a>(&'a self, url: &'a CertChainUrl) -> FetchFuture<'a> {
+        let bytes = match url.as_str() {
+            TEST_CHAIN_URL => Some(self.good.clone()),
+            OTHER_CHAIN_URL => Some(
+                self.other
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .clone(),
+            ),
+            _ => None,
+        };
+        Box::pin(async move { bytes.ok_or(FetchError::NotFound) })
+    }
+
+    fn is_remote(&self, _url: &CertChainUrl) -> bool {
+        false
+    }
+}
+
+struct FuzzVerifiers {
+    source: Arc<FuzzSource>,
+    /// Indexed by `allow_sha1 + 2 * any_skill`.
+    verifiers: Vec<Verifier>,
+}
+
+/// Four long-lived verifiers (one per flag combination) sharing one cache that forgets
+/// failures at once (`failure_ttl` 0), so the test chain is validated once per process and
+/// each input's chain bytes for [`OTHER_CHAIN_URL`] are fetched and checked afresh.
+fn fuzz_verifiers() -> &'static FuzzVerifiers {
+    static VERIFIERS: OnceLock<FuzzVerifiers> = OnceLock::new();
+    VERIFIERS.get_or_init(|| {
+        let chain = test_chain();
+        let source = Arc::new(FuzzSource {
+            good: Bytes::from(chain.pem()),
+            other: Mutex::new(Bytes::new()),
+        });
+        let cache_config = ChainCacheConfig {
+            failure_ttl: Duration::ZERO,
+            ..ChainCacheConfig::default()
+        };
+        let cache = Arc::new(ChainCache::with_config(
+            Arc::clone(&source) as Arc<dyn ChainSource>,
+            cache_config,
+        ));
+        let verifiers = (0..4)
+            .map(|flags| {
+                let mut config = chain.config([APP_ID]);
+                config.allow_sha1 = flags & 1 != 0;
+                if flags & 2 != 0 {
+                    config.application_ids = ApplicationIds::Any;
+                }
+                Verifier::with_cache(config, Arc::clone(&cache)).expect("valid config")
+            })
+            .collect();
+        FuzzVerifiers { source, verifiers }
+    })
+}
+
+/// `verify`: the whole [`Verifier::verify`] entry point on arbitrary headers and body, with
+/// the test chain served for [`TEST_CHAIN_URL`] and arbitrary bytes for [`OTHER_CHAIN_URL`].
+/// Never panics; never accepts a request the harness did not sign; an accepted request is
+/// within the timestamp tolerance, allowed by the application id list, and the full model
+/// parse of its body (when it parses) agrees with the verifier on type, id and application.
+pub fn check_verify(data: &[u8]) {
+    let Some(input) = decode_verify_input(data) else {
+        return;
+    };
+    let fuzz = fuzz_verifiers();
+    let good = CertChainUrl::parse(TEST_CHAIN_URL).expect("valid URL");
+    let other = CertChainUrl::parse(OTHER_CHAIN_URL).expect("valid URL");
+    *fuzz
+        .source
+        .other
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Bytes::from(input.other_chain.clone());
+    let verifier =
+        &fuzz.verifiers[usize::from(input.allow_sha1) + 2 * usize::from(input.any_skill)];
+    let now = UNIX_EPOCH + Duration::from_secs(NOW_UNIX);
+    let result = runtime().block_on(verifier.verify(&input.headers, &input.body, now));
+    if std::env::var_os("SKILLGATE_FUZZ_TRACE").is_some() {
+        eprintln!("verify: {result:?}");
+    }
+    let Ok(request) = result else {
+        return;
+    };
+    assert!(
+        input.signed_by_harness,
+        "accepted a request the harness did not sign: {request:?}"
+    );
+    assert_eq!(request.algorithm, SignatureAlgorithm::Sha256);
+    assert!(
+        request.cert_url == good || request.cert_url == other,
+        "{request:?}"
+    );
+    if !input.any_skill {
+        assert_eq!(request.application_id, APP_ID);
+    }
+    let skew = (request.timestamp.unix_timestamp() - NOW_UNIX as i64).unsigned_abs();
+    let skill_event = request.request_type.starts_with("AlexaSkillEvent.");
+    assert!(
+        skew <= if skill_event { 3600 } else { 150 },
+        "accepted a timestamp {skew} s off: {request:?}"
+    );
+    if let Ok(model) = serde_json::from_slice::<RequestEnvelope>(&input.body) {
+        assert_eq!(
+            model.request.request_type(),
+            request.request_type,
+            "the verifier and the model read different request types"
+        );
+        assert_eq!(
+            model.request.request_id(),
+            Some(request.request_id.as_str()),
+            "the verifier and the model read different request ids"
+        );
+        assert_eq!(
+            model.application_id(),
+            Some(request.application_id.as_str()),
+            "the verifier and the model read different application ids"
+        );
+    }
+}
+
+/// `SystemTime` of [`NOW_UNIX`].
+pub fn now() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(NOW_UNIX)
+}
+
+/// A seed envelope for the `verify` target, timestamped at [`NOW_UNIX`].
+pub fn seed_envelope(request_type: &str) -> Vec<u8> {
+    let ts = time::OffsetDateTime::from_unix_timestamp(NOW_UNIX as i64).expect("valid instant");
+    skillgate_verify::testing::envelope(APP_ID, request_type, ts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_harness_signed_seed_is_accepted() {
+        let mut input = vec![0u8];
+        input.extend_from_slice(b"SignatureCertChainUrl: @test-url\nSignature-256: @sign\n\n");
+        input.extend_from_slice(&seed_envelope("LaunchRequest"));
+        let decoded = decode_verify_input(&input).unwrap();
+        assert!(decoded.signed_by_harness);
+        let chain = test_chain();
+        let verifier = chain.verifier([APP_ID]);
+        let result = runtime().block_on(verifier.verify(&decoded.headers, &decoded.body, now()));
+        assert!(result.is_ok(), "{result:?}");
+        check_verify(&input);
+    }
+}
