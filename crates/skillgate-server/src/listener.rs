@@ -1,5 +1,6 @@
 //! The accept loop: TCP, optional TLS (rustls, TLS 1.2/1.3 only), HTTP/1.1 and HTTP/2
-//! (hyper-util), a connection cap, a handshake deadline, and graceful shutdown.
+//! (hyper-util; chosen by ALPN, never by sniffing), a connection cap, a handshake deadline,
+//! header and idle deadlines, and graceful shutdown.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -68,7 +69,13 @@ pub(crate) async fn serve(
         .http2()
         .timer(TokioTimer::new())
         .max_concurrent_streams(64);
-    let builder = Arc::new(builder);
+    // The protocol is chosen before hyper sees the connection: by ALPN over TLS, HTTP/1.1
+    // for plain HTTP. Auto-detection reads the first bytes with no deadline, so a client
+    // that connects and says nothing (or sends half of the HTTP/2 preface) would hold a
+    // connection slot forever; HTTP/1's header read timeout covers idle and keep-alive
+    // connections from the first byte they fail to send.
+    let http1 = Arc::new(builder.clone().http1_only());
+    let http2 = Arc::new(builder.http2_only());
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(options.max_connections));
     loop {
@@ -98,7 +105,7 @@ pub(crate) async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let watcher = graceful.watcher();
-        let builder = Arc::clone(&builder);
+        let (http1, http2) = (Arc::clone(&http1), Arc::clone(&http2));
         let service = TowerToHyperService::new(router.clone());
         let tls = options.tls.clone();
         let handshake_timeout = options.handshake_timeout;
@@ -107,7 +114,7 @@ pub(crate) async fn serve(
             let _permit = permit;
             let result = match tls {
                 None => {
-                    let conn = builder
+                    let conn = http1
                         .serve_connection(TokioIo::new(stream), service)
                         .into_owned();
                     watcher.watch(conn).await
@@ -120,6 +127,8 @@ pub(crate) async fn serve(
                     };
                     match handshake {
                         Ok(Ok(tls)) => {
+                            let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
+                            let builder = if h2 { http2 } else { http1 };
                             let conn = builder
                                 .serve_connection(TokioIo::new(tls), service)
                                 .into_owned();
