@@ -1,0 +1,247 @@
+//! Inputs from the `cert_url`, `pem_chain` and `verify` fuzz targets (`fuzz/`,
+//! docs/fuzzing.md), replayed through the same properties in the normal test suite.
+//!
+//! Each entry is an input the fuzzer found interesting (a crash, a slow unit, or a corpus
+//! entry for an unusual path), kept byte for byte; the checks below are those of
+//! `fuzz/src/lib.rs`.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+use rustls_pki_types::UnixTime;
+use skillgate_verify::chain::{MAX_CHAIN_CERTS, parse_pem};
+use skillgate_verify::testing::{TEST_CHAIN_URL, TestChain};
+use skillgate_verify::trust::{TrustStore, ValidatedChain};
+use skillgate_verify::{
+    ApplicationIds, CertChainUrl, SignatureAlgorithm, StaticChainSource, Verifier,
+};
+
+const APP_ID: &str = "amzn1.ask.skill.00000000-0000-0000-0000-00000000f022";
+const OTHER_CHAIN_URL: &str = "https://s3.amazonaws.com/echo.api/fuzz-other.pem";
+/// 2026-06-01T00:00:00Z.
+const NOW_UNIX: u64 = 1_780_272_000;
+const CHAIN_MARKER: &[u8] = b"\n--chain--\n";
+const INSTANTS: [u64; 11] = [
+    1_486_711_679,
+    1_530_621_466,
+    1_575_158_400,
+    1_600_000_000,
+    1_631_664_000,
+    1_669_852_800,
+    1_685_577_600,
+    1_790_000_000,
+    NOW_UNIX,
+    1_433_116_800,
+    2_000_000_000,
+];
+
+fn test_chain() -> &'static TestChain {
+    static CHAIN: OnceLock<TestChain> = OnceLock::new();
+    CHAIN.get_or_init(TestChain::generate)
+}
+
+fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+/// The `cert_url` property.
+fn check_cert_url(data: &[u8]) {
+    let Ok(raw) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(url) = CertChainUrl::parse(raw) else {
+        return;
+    };
+    let s = url.as_str();
+    let parsed = url.as_url();
+    assert_eq!(parsed.scheme(), "https", "{raw:?} -> {s}");
+    assert_eq!(
+        parsed.host_str(),
+        Some("s3.amazonaws.com"),
+        "{raw:?} -> {s}"
+    );
+    assert!(parsed.port().is_none() || parsed.port() == Some(443));
+    assert!(parsed.path().starts_with("/echo.api/"), "{raw:?} -> {s}");
+    assert!(parsed.username().is_empty() && parsed.password().is_none());
+    assert!(parsed.query().is_none() && parsed.fragment().is_none());
+    assert!(s.starts_with("https://s3.amazonaws.com/echo.api/"));
+    for bad in ["/../", "/./", "//echo", "%", "@", "?", "#", "\\"] {
+        assert!(!s.contains(bad), "{raw:?} -> {s} contains {bad:?}");
+    }
+    assert!(!s.ends_with("/..") && !s.ends_with("/."), "{raw:?} -> {s}");
+    assert!(!parsed.path().contains("//"), "{raw:?} -> {s}");
+    let again = CertChainUrl::parse(s).unwrap_or_else(|e| panic!("{s} does not re-parse: {e}"));
+    assert_eq!(again.as_str(), s);
+    assert_eq!(again, url);
+}
+
+fn fixture_chains() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/alexa/chains")
+}
+
+fn known_leaves() -> &'static [Vec<u8>] {
+    static LEAVES: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    LEAVES.get_or_init(|| {
+        let mut leaves: Vec<Vec<u8>> = std::fs::read_dir(fixture_chains())
+            .unwrap()
+            .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
+            .filter_map(|pem| parse_pem(&pem).ok())
+            .map(|certs| certs[0].as_ref().to_vec())
+            .collect();
+        assert_eq!(leaves.len(), 11);
+        leaves.push(test_chain().leaf_der().as_ref().to_vec());
+        leaves
+    })
+}
+
+fn trust_store() -> &'static TrustStore {
+    static TRUST: OnceLock<TrustStore> = OnceLock::new();
+    TRUST.get_or_init(|| TrustStore::new(&[test_chain().root_der().clone()]).unwrap())
+}
+
+/// The `pem_chain` property. Returns whether the chain validated.
+fn check_pem_chain(data: &[u8]) -> bool {
+    let Some((&selector, pem)) = data.split_first() else {
+        return false;
+    };
+    let Ok(certs) = parse_pem(pem) else {
+        return false;
+    };
+    assert!(!certs.is_empty() && certs.len() <= MAX_CHAIN_CERTS);
+    let instant = INSTANTS[usize::from(selector) % INSTANTS.len()];
+    let now = UnixTime::since_unix_epoch(Duration::from_secs(instant));
+    let Ok(chain) = ValidatedChain::validate(&certs, trust_store(), now) else {
+        return false;
+    };
+    assert!(
+        known_leaves()
+            .iter()
+            .any(|k| k.as_slice() == certs[0].as_ref()),
+        "an unknown signing certificate validated"
+    );
+    assert!(chain.check_dates(instant as i64).is_ok());
+    assert!(chain.not_after() <= chain.leaf_not_after());
+    true
+}
+
+/// The `verify` input format (see docs/fuzzing.md) and property. Returns whether the
+/// request was accepted.
+fn check_verify(data: &[u8]) -> bool {
+    let Some((&flags, rest)) = data.split_first() else {
+        return false;
+    };
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let (head, tail) = match find(rest, b"\n\n") {
+        Some(at) => (&rest[..at], &rest[at + 2..]),
+        None => (rest, &[][..]),
+    };
+    let (body, other_chain) = match find(tail, CHAIN_MARKER) {
+        Some(at) => (&tail[..at], &tail[at + CHAIN_MARKER.len()..]),
+        None => (tail, &[][..]),
+    };
+    let mut headers = HeaderMap::new();
+    let mut signed_by_harness = false;
+    for line in head.split(|&b| b == b'\n') {
+        let Some(colon) = line.iter().position(|&b| b == b':') else {
+            continue;
+        };
+        let name = line[..colon].trim_ascii();
+        let value = match line[colon + 1..].trim_ascii_start() {
+            b"@test-url" => TEST_CHAIN_URL.as_bytes().to_vec(),
+            b"@other-url" => OTHER_CHAIN_URL.as_bytes().to_vec(),
+            b"@sign" => {
+                signed_by_harness = true;
+                test_chain().sign(body).into_bytes()
+            }
+            other => other.to_vec(),
+        };
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name),
+            HeaderValue::from_bytes(&value),
+        ) {
+            headers.append(name, value);
+        }
+    }
+    let good = CertChainUrl::parse(TEST_CHAIN_URL).unwrap();
+    let other = CertChainUrl::parse(OTHER_CHAIN_URL).unwrap();
+    let source = StaticChainSource::new()
+        .with_chain(&good, test_chain().pem())
+        .with_chain(&other, other_chain.to_vec());
+    let mut config = test_chain().config([APP_ID]);
+    config.allow_sha1 = flags & 1 != 0;
+    if flags & 2 != 0 {
+        config.application_ids = ApplicationIds::Any;
+    }
+    let verifier = Verifier::new(config, Arc::new(source)).unwrap();
+    let now: SystemTime = UNIX_EPOCH + Duration::from_secs(NOW_UNIX);
+    let Ok(request) = runtime().block_on(verifier.verify(&headers, body, now)) else {
+        return false;
+    };
+    assert!(
+        signed_by_harness,
+        "accepted an unsigned request: {request:?}"
+    );
+    assert_eq!(request.algorithm, SignatureAlgorithm::Sha256);
+    assert!(request.cert_url == good || request.cert_url == other);
+    if flags & 2 == 0 {
+        assert_eq!(request.application_id, APP_ID);
+    }
+    let skew = (request.timestamp.unix_timestamp() - NOW_UNIX as i64).unsigned_abs();
+    let limit = if request.request_type.starts_with("AlexaSkillEvent.") {
+        3600
+    } else {
+        150
+    };
+    assert!(skew <= limit, "accepted {skew} s off: {request:?}");
+    let value: serde_json::Value = serde_json::from_slice(body).unwrap();
+    assert_eq!(
+        value["request"]["type"].as_str(),
+        Some(request.request_type.as_str())
+    );
+    assert_eq!(
+        value["request"]["requestId"].as_str(),
+        Some(request.request_id.as_str())
+    );
+    true
+}
+
+/// (name, input) pairs kept from `cert_url`.
+const CERT_URL_INPUTS: &[(&str, &[u8])] = &[];
+
+/// (name, input) pairs kept from `pem_chain`.
+const PEM_CHAIN_INPUTS: &[(&str, &[u8])] = &[];
+
+/// (name, input, accepted) kept from `verify`.
+const VERIFY_INPUTS: &[(&str, &[u8], bool)] = &[];
+
+#[test]
+fn cert_url_inputs() {
+    for (name, input) in CERT_URL_INPUTS {
+        eprintln!("cert_url {name}");
+        check_cert_url(input);
+    }
+}
+
+#[test]
+fn pem_chain_inputs() {
+    for (name, input) in PEM_CHAIN_INPUTS {
+        eprintln!("pem_chain {name}");
+        check_pem_chain(input);
+    }
+}
+
+#[test]
+fn verify_inputs() {
+    for (name, input, accepted) in VERIFY_INPUTS {
+        eprintln!("verify {name}");
+        assert_eq!(check_verify(input), *accepted, "{name}");
+    }
+}
