@@ -27,6 +27,9 @@
 //! never match a record that was deleted and created again. Every operation is bounded by
 //! [`OpenOptions::timeout`]: a store that is down answers with an error, never a hang.
 //! See `docs/persistence.md` for the schemas, key scheme and durability guarantees.
+//!
+//! [`RedisShared`] also holds the state several server instances share: the replay cache
+//! ([`RedisReplayGuard`]) and the chain-download budget ([`RedisDownloadLimiter`]).
 #![warn(missing_docs)]
 
 mod error;
@@ -35,6 +38,7 @@ mod open;
 mod postgres;
 mod record;
 mod redis;
+mod redis_shared;
 mod sqlite;
 
 pub use error::OpenError;
@@ -42,4 +46,8 @@ pub use location::Location;
 pub use open::{DEFAULT_TIMEOUT, DEFAULT_URL, OpenOptions, open, open_with};
 pub use postgres::PostgresStore;
 pub use redis::RedisStore;
+pub use redis_shared::{
+    DEFAULT_PREFIX, DEFAULT_SHARED_TIMEOUT, RedisDownloadLimiter, RedisReplayGuard, RedisShared,
+    SharedStateError,
+};
 pub use sqlite::{SqliteStore, Synchronous};

@@ -10,8 +10,9 @@
 //! - Concurrent misses for one key share one download and validation.
 //! - A failed download or an invalid chain is remembered for `failure_ttl`: requests naming
 //!   that URL fail fast without a new download.
-//! - Network downloads take a token from a bucket (`downloads_per_minute`, `download_burst`);
-//!   when it is empty the request fails at once with
+//! - Network downloads take a token from a [`DownloadLimiter`]: by default an in-process
+//!   [`TokenBucket`] (`downloads_per_minute`, `download_burst`); [`ChainCache::with_limiter`]
+//!   takes another one (e.g. a budget shared through Redis). When it is empty the request fails at once with
 //!   [`VerifyError::DownloadRateLimited`] rather than queueing. A flood of forged but
 //!   well-formed URLs therefore costs at most that many requests to S3.
 //! - A failed download never touches another URL's (still valid) entry.
@@ -31,6 +32,7 @@ use crate::cert_url::CertChainUrl;
 use crate::chain::parse_pem;
 use crate::error::VerifyError;
 use crate::fetch::ChainSource;
+use crate::rate_limit::{DownloadLimiter, TokenBucket};
 use crate::trust::{TrustStore, ValidatedChain};
 
 /// Cache sizing and download limits.
@@ -79,19 +81,20 @@ enum Lookup {
     Hit(Arc<ValidatedChain>),
     Fail(VerifyError),
     Wait(Pending),
+    /// A network download is needed: take a token first, then look again.
+    NeedToken,
 }
 
 struct State {
     slots: HashMap<Key, Slot>,
     tick: u64,
-    tokens: f64,
-    refilled_at: i128,
 }
 
 /// A chain cache shared by every verifier of a server (see the module docs).
 pub struct ChainCache {
     source: Arc<dyn ChainSource>,
     config: ChainCacheConfig,
+    limiter: Arc<dyn DownloadLimiter>,
     state: Arc<Mutex<State>>,
     downloads: AtomicU64,
 }
@@ -121,15 +124,27 @@ impl ChainCache {
 
     /// A cache with the given settings in front of `source`.
     pub fn with_config(source: Arc<dyn ChainSource>, config: ChainCacheConfig) -> ChainCache {
-        let tokens = f64::from(config.download_burst);
+        let limiter = Arc::new(TokenBucket::new(
+            config.downloads_per_minute,
+            config.download_burst,
+        ));
+        ChainCache::with_limiter(source, config, limiter)
+    }
+
+    /// A cache whose network downloads are limited by `limiter` instead of its own token
+    /// bucket (`downloads_per_minute` and `download_burst` of `config` are then unused).
+    pub fn with_limiter(
+        source: Arc<dyn ChainSource>,
+        config: ChainCacheConfig,
+        limiter: Arc<dyn DownloadLimiter>,
+    ) -> ChainCache {
         ChainCache {
             source,
             config,
+            limiter,
             state: Arc::new(Mutex::new(State {
                 slots: HashMap::new(),
                 tick: 0,
-                tokens,
-                refilled_at: i128::MIN,
             })),
             downloads: AtomicU64::new(0),
         }
@@ -167,10 +182,21 @@ impl ChainCache {
         let now_nanos = nanos(now);
         let key: Key = (trust.id(), url.as_str().to_owned());
         // The lock is only taken in synchronous helpers, never across an await.
-        let pending = match self.lookup(&key, trust, url, now, now_nanos) {
-            Lookup::Hit(chain) => return Ok(chain),
-            Lookup::Fail(error) => return Err(error),
-            Lookup::Wait(pending) => pending,
+        let mut granted = false;
+        let pending = loop {
+            match self.lookup(&key, trust, url, now, now_nanos, granted) {
+                Lookup::Hit(chain) => return Ok(chain),
+                Lookup::Fail(error) => return Err(error),
+                Lookup::Wait(pending) => break pending,
+                Lookup::NeedToken if !granted => {
+                    if !self.limiter.try_acquire(now).await {
+                        return Err(VerifyError::DownloadRateLimited);
+                    }
+                    granted = true;
+                }
+                // Unreachable: with a token granted, lookup starts the download.
+                Lookup::NeedToken => return Err(VerifyError::DownloadRateLimited),
+            }
         };
         let outcome = pending.clone().await;
         settle(
@@ -191,6 +217,7 @@ impl ChainCache {
         url: &CertChainUrl,
         now: SystemTime,
         now_nanos: i128,
+        granted: bool,
     ) -> Lookup {
         let now_secs = i64::try_from(now_nanos.div_euclid(1_000_000_000)).unwrap_or(i64::MIN);
         let mut state = self.lock();
@@ -218,8 +245,8 @@ impl ChainCache {
         }
         // Absent, or present but unusable at `now` (out of its dates, failure forgotten).
         state.slots.remove(key);
-        if self.source.is_remote(url) && !self.take_token(&mut state, now_nanos) {
-            return Lookup::Fail(VerifyError::DownloadRateLimited);
+        if self.source.is_remote(url) && !granted {
+            return Lookup::NeedToken;
         }
         let pending = self.start(trust, url, now);
         if self.make_room(&mut state) {
@@ -244,24 +271,6 @@ impl ChainCache {
         }
         .boxed()
         .shared()
-    }
-
-    fn take_token(&self, state: &mut State, now: i128) -> bool {
-        let burst = f64::from(self.config.download_burst);
-        if state.refilled_at == i128::MIN || now < state.refilled_at {
-            state.refilled_at = now;
-        } else {
-            let elapsed = (now - state.refilled_at) as f64 / 1e9;
-            let rate = f64::from(self.config.downloads_per_minute) / 60.0;
-            state.tokens = (state.tokens + elapsed * rate).min(burst);
-            state.refilled_at = now;
-        }
-        if state.tokens >= 1.0 {
-            state.tokens -= 1.0;
-            true
-        } else {
-            false
-        }
     }
 
     /// Evicts the least recently used settled entry if the cache is full. Returns false if

@@ -34,6 +34,9 @@ pub enum Check {
     Timestamp,
     /// The application id is one of the configured skills.
     ApplicationId,
+    /// The request id was not seen before within its timestamp window (only with a
+    /// [`ReplayGuard`](crate::ReplayGuard) configured).
+    Replay,
 }
 
 impl Check {
@@ -51,6 +54,7 @@ impl Check {
         Check::BodyJson,
         Check::Timestamp,
         Check::ApplicationId,
+        Check::Replay,
     ];
 
     /// A stable snake_case name.
@@ -68,6 +72,7 @@ impl Check {
             Check::BodyJson => "body_json",
             Check::Timestamp => "timestamp",
             Check::ApplicationId => "application_id",
+            Check::Replay => "replay",
         }
     }
 }
@@ -221,6 +226,13 @@ pub enum VerifyError {
     /// `context.System.application` and `session.application` name different skills.
     #[error("context and session name different application ids")]
     ApplicationIdMismatch,
+    /// `request.requestId` already passed verification within its timestamp window.
+    #[error("request id was already seen: replayed request")]
+    Replayed,
+    /// The replay store did not answer; the request is refused (fail closed). The server
+    /// answers 503 for this one.
+    #[error("{0}")]
+    ReplayStoreUnavailable(String),
 }
 
 impl VerifyError {
@@ -246,6 +258,7 @@ impl VerifyError {
             BodyJson(_) | MissingApplicationId => Check::BodyJson,
             TimestampFormat | TimestampTooOld { .. } | TimestampInFuture { .. } => Check::Timestamp,
             UnknownApplicationId(_) | ApplicationIdMismatch => Check::ApplicationId,
+            Replayed | ReplayStoreUnavailable(_) => Check::Replay,
         }
     }
 
@@ -279,6 +292,8 @@ impl VerifyError {
             TimestampInFuture { .. } => "timestamp_in_future",
             UnknownApplicationId(_) => "unknown_application_id",
             ApplicationIdMismatch => "application_id_mismatch",
+            Replayed => "replay",
+            ReplayStoreUnavailable(_) => "replay_store_unavailable",
         }
     }
 }
@@ -334,6 +349,7 @@ mod tests {
             VerifyError::BodyJson(String::new()),
             VerifyError::TimestampFormat,
             VerifyError::UnknownApplicationId(String::new()),
+            VerifyError::Replayed,
         ];
         for e in &samples {
             assert!(Check::ALL.contains(&e.check()));

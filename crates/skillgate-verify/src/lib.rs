@@ -15,7 +15,9 @@
 //!    `echo-api.amazon.com` in the signing certificate's SANs;
 //! 6. RSA PKCS#1 v1.5 signature over the exact body bytes;
 //! 7. a minimal JSON parse of the envelope, the timestamp (150 s both ways; one hour for skill
-//!    events), and the application id allowlist.
+//!    events), and the application id allowlist;
+//! 8. with a [`ReplayGuard`] configured ([`VerifierConfig::replay`]), the request id must not
+//!    have passed verification before within its timestamp window.
 //!
 //! Each check is a small pure function in its own module; the only I/O is in [`fetch`], and
 //! the clock is the `now` argument.
@@ -47,6 +49,8 @@ pub mod chain;
 pub mod envelope;
 pub mod error;
 pub mod fetch;
+pub mod rate_limit;
+pub mod replay;
 pub mod signature;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -64,5 +68,7 @@ pub use error::{Check, ConfigError, FetchError, VerifyError};
 pub use fetch::{
     ChainSource, FetchFuture, HttpsChainSource, HttpsChainSourceConfig, StaticChainSource,
 };
+pub use rate_limit::{DownloadLimiter, TokenBucket};
+pub use replay::{InMemoryReplayGuard, ReplayError, ReplayGuard, Seen};
 pub use signature::SignatureAlgorithm;
 pub use verifier::{CERT_URL_HEADER, VerifiedRequest, Verifier, VerifierConfig};

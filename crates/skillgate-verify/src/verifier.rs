@@ -13,6 +13,7 @@ use crate::cert_url::CertChainUrl;
 use crate::envelope::MinimalEnvelope;
 use crate::error::{ConfigError, VerifyError};
 use crate::fetch::ChainSource;
+use crate::replay::{REPLAY_MARGIN, ReplayGuard, Seen};
 use crate::signature::{
     SIGNATURE_256_HEADER, SIGNATURE_SHA1_HEADER, SignatureAlgorithm, decode_signature,
 };
@@ -42,6 +43,10 @@ pub struct VerifierConfig {
     /// Cache sizing, used by [`Verifier::new`] (with [`Verifier::with_cache`] the shared
     /// cache's own settings apply).
     pub cache: ChainCacheConfig,
+    /// Replay protection: when set, a request id that already passed verification within
+    /// its timestamp window is refused ([`VerifyError::Replayed`]). `None` (the default)
+    /// checks nothing, e.g. for the offline `skillgate verify` command.
+    pub replay: Option<Arc<dyn ReplayGuard>>,
 }
 
 impl Default for VerifierConfig {
@@ -53,6 +58,7 @@ impl Default for VerifierConfig {
             dev_loose_timestamp: false,
             extra_trust_anchors: Vec::new(),
             cache: ChainCacheConfig::default(),
+            replay: None,
         }
     }
 }
@@ -190,6 +196,18 @@ impl Verifier {
         let timestamp = timestamp::check(envelope.request.timestamp, to_datetime(now)?, tolerance)?;
         // Application id.
         let application_id = application_id::check(&envelope, &self.config.application_ids)?;
+        // Replay: only now, so that only genuine requests are recorded.
+        if let Some(guard) = &self.config.replay {
+            let expires_at = replay_expiry(timestamp, tolerance);
+            match guard
+                .check_and_record(&envelope.request.request_id, now, expires_at)
+                .await
+            {
+                Ok(Seen::Fresh) => {}
+                Ok(Seen::Replayed) => return Err(VerifyError::Replayed),
+                Err(error) => return Err(VerifyError::ReplayStoreUnavailable(error.to_string())),
+            }
+        }
         Ok(VerifiedRequest {
             application_id,
             algorithm,
@@ -200,6 +218,19 @@ impl Verifier {
             locale: envelope.request.locale.map(|l| l.into_owned()),
         })
     }
+}
+
+/// When a request id may be forgotten: once `timestamp` is stale under `tolerance`, plus
+/// [`REPLAY_MARGIN`] for clock differences between instances.
+fn replay_expiry(timestamp: OffsetDateTime, tolerance: Duration) -> SystemTime {
+    let end = tolerance.saturating_add(REPLAY_MARGIN);
+    let secs = timestamp.unix_timestamp();
+    let base = if secs >= 0 {
+        std::time::UNIX_EPOCH + Duration::new(secs.unsigned_abs(), timestamp.nanosecond())
+    } else {
+        std::time::UNIX_EPOCH
+    };
+    base.checked_add(end).unwrap_or(base)
 }
 
 /// `now` as an `OffsetDateTime`, without the panic of `From<SystemTime>` for instants
