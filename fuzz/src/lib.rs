@@ -48,13 +48,24 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
+/// Whether `SKILLGATE_FUZZ_TRACE` is set: then each check prints its outcome (to sort a
+/// corpus by outcome when choosing regression inputs).
+fn trace() -> bool {
+    static TRACE: OnceLock<bool> = OnceLock::new();
+    *TRACE.get_or_init(|| std::env::var_os("SKILLGATE_FUZZ_TRACE").is_some())
+}
+
 /// `cert_url`: [`CertChainUrl::parse`] never panics; an accepted URL satisfies Amazon's rule
 /// and re-parses to itself.
 pub fn check_cert_url(data: &[u8]) {
     let Ok(raw) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(url) = CertChainUrl::parse(raw) else {
+    let parsed = CertChainUrl::parse(raw);
+    if trace() {
+        eprintln!("cert_url: {:?}", parsed.as_ref().map(|_| ()));
+    }
+    let Ok(url) = parsed else {
         return;
     };
     let s = url.as_str();
@@ -162,12 +173,25 @@ pub fn check_pem_chain(data: &[u8]) {
     };
     let certs = match parse_pem(pem) {
         Ok(certs) => certs,
-        Err(_) => return,
+        Err(e) => {
+            if trace() {
+                eprintln!("pem_chain: {e:?}");
+            }
+            return;
+        }
     };
     assert!(!certs.is_empty() && certs.len() <= skillgate_verify::chain::MAX_CHAIN_CERTS);
     let instant = INSTANTS[usize::from(selector) % INSTANTS.len()];
     let now = UnixTime::since_unix_epoch(Duration::from_secs(instant));
-    if let Ok(chain) = ValidatedChain::validate(&certs, trust_store(), now) {
+    let validated = ValidatedChain::validate(&certs, trust_store(), now);
+    if trace() {
+        eprintln!(
+            "pem_chain: {} certs: {:?}",
+            certs.len(),
+            validated.as_ref().map(|_| ())
+        );
+    }
+    if let Ok(chain) = validated {
         let leaf = certs[0].as_ref();
         assert!(
             known_leaves().iter().any(|known| known.as_slice() == leaf),
@@ -186,7 +210,14 @@ pub fn check_pem_chain(data: &[u8]) {
 /// re-serializes to JSON that parses again to the same envelope, and serializing is then a
 /// fixed point.
 pub fn check_envelope(data: &[u8]) {
-    let Ok(first) = serde_json::from_slice::<RequestEnvelope>(data) else {
+    let parsed = serde_json::from_slice::<RequestEnvelope>(data);
+    if trace() {
+        match &parsed {
+            Ok(envelope) => eprintln!("envelope: Ok({})", envelope.request.request_type()),
+            Err(e) => eprintln!("envelope: Err({e})"),
+        }
+    }
+    let Ok(first) = parsed else {
         return;
     };
     // The accessors skill code calls must not panic either.
@@ -387,7 +418,7 @@ pub fn check_verify(data: &[u8]) {
         &fuzz.verifiers[usize::from(input.allow_sha1) + 2 * usize::from(input.any_skill)];
     let now = UNIX_EPOCH + Duration::from_secs(NOW_UNIX);
     let result = runtime().block_on(verifier.verify(&input.headers, &input.body, now));
-    if std::env::var_os("SKILLGATE_FUZZ_TRACE").is_some() {
+    if trace() {
         eprintln!("verify: {result:?}");
     }
     let Ok(request) = result else {
