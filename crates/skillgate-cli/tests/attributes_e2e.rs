@@ -541,3 +541,31 @@ fn a_store_that_cannot_be_opened_stops_start_up_with_its_name() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_gateway_only_server_opens_no_store() {
+    let dir = data_dir();
+    let data = dir.path();
+    let path = data.join("gateway.toml");
+    let closed = free_port();
+    std::fs::write(
+        &path,
+        format!(
+            "[[skill]]\nname = \"py\"\nupstream = \"http://127.0.0.1:{closed}/alexa\"\n\n\
+             [dev]\nany_application_id = true\n\n\
+             [attributes]\nurl = \"postgres://app@127.0.0.1:{closed}/skill\"\n"
+        ),
+    )
+    .unwrap();
+    let server = Server::start(data, Some(&path));
+    let start = Instant::now();
+    while !server.log_text().contains("Attributes store: none") {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{}",
+            server.log_text()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!data.join("attributes.db").exists());
+}

@@ -68,6 +68,19 @@ pub fn register_native_skills(
         .native_skill("hello", skillgate_example_hello::skill())
 }
 
+/// The native skills that keep persistent attributes (and so need the store).
+pub const SKILLS_WITH_ATTRIBUTES: &[&str] = &["home"];
+
+/// Whether any configured skill keeps persistent attributes; a gateway-only configuration
+/// opens no store (so a database it does not use cannot stop it from starting).
+pub fn needs_store(config: &Config) -> bool {
+    config
+        .skill
+        .iter()
+        .filter_map(|s| s.handler.as_deref())
+        .any(|h| SKILLS_WITH_ATTRIBUTES.contains(&h))
+}
+
 /// How the store of `config` is described in logs and the banner: the SQLite file, or
 /// only the kind of server (a server URL may hold a password).
 pub fn describe_store(config: &AttributesConfig, data_dir: &Path) -> String {
@@ -125,9 +138,18 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let store_shown = describe_store(&config.attributes, &globals.data_dir);
-    let store = runtime.block_on(open_store(&config.attributes, &globals.data_dir))?;
-    tracing::info!(store = %store_shown, "attributes store ready for the home skill");
+    let (store, store_shown) = if needs_store(&config) {
+        let shown = describe_store(&config.attributes, &globals.data_dir);
+        let store = runtime.block_on(open_store(&config.attributes, &globals.data_dir))?;
+        tracing::info!(store = %shown, "attributes store ready for the home skill");
+        (store, shown)
+    } else {
+        let unused: Arc<dyn AttributesStore> = Arc::new(skillgate::InMemoryStore::new());
+        (
+            unused,
+            "none (no configured skill keeps attributes)".to_owned(),
+        )
+    };
 
     let mut builder = register_native_skills(ServerBuilder::new(config.clone()), store)
         .dev_tls_dir(paths::dev_tls_dir(&globals.data_dir));
@@ -217,6 +239,19 @@ mod tests {
         );
         let unknown = describe_store(&config("mysql://app:s3cret@db/skill"), data);
         assert!(!unknown.contains("s3cret"), "{unknown}");
+    }
+
+    #[test]
+    fn only_skills_with_attributes_open_a_store() {
+        assert!(needs_store(&Config::demo()));
+        let gateway = Config::from_toml_str(
+            "[[skill]]\nname = \"py\"\napplication_ids = [\"amzn1.ask.skill.1\"]\n\
+             upstream = \"http://127.0.0.1:5000/alexa\"\n\
+             [[skill]]\nname = \"hello\"\npath = \"/hello\"\n\
+             application_ids = [\"amzn1.ask.skill.2\"]\nhandler = \"hello\"\n",
+        )
+        .unwrap();
+        assert!(!needs_store(&gateway));
     }
 
     #[tokio::test]
