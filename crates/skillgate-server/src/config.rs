@@ -46,6 +46,7 @@ pub const ENV_OVERRIDES: &[(&str, &str)] = &[
     ("SKILLGATE_MAX_BODY_BYTES", "limits.max_body_bytes"),
     ("SKILLGATE_RECORD_DIR", "record_dir"),
     ("SKILLGATE_ATTRIBUTES_URL", "attributes.url"),
+    ("SKILLGATE_SHARED_STATE", "verify.shared_state"),
 ];
 
 /// The whole configuration file.
@@ -215,7 +216,7 @@ impl LimitsConfig {
 }
 
 /// Verification settings (production-safe ones only; looser ones live in `[dev]`).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyConfig {
     /// Also accept the legacy SHA-1 `Signature` header (Alexa sends `Signature-256`).
@@ -224,6 +225,21 @@ pub struct VerifyConfig {
     /// Allowed difference between the request timestamp and now (seconds, at most 150).
     #[serde(default = "default_tolerance")]
     pub timestamp_tolerance_secs: u64,
+    /// Refuse a request whose `request.requestId` already passed verification within its
+    /// timestamp window (default on).
+    #[serde(default = "default_true")]
+    pub replay: bool,
+    /// Most request ids the in-process replay cache holds (when `shared_state` is unset).
+    #[serde(default = "default_replay_max_entries")]
+    pub replay_max_entries: usize,
+    /// `redis://host:6379/0`: keep the replay cache and the chain-download budget in Redis,
+    /// shared by every instance using it. Unset: each instance keeps its own. May hold a
+    /// password: never log it as is, use [`VerifyConfig::display_shared_state`].
+    #[serde(default)]
+    pub shared_state: Option<String>,
+    /// Bound on one shared-state operation (connecting, a replay check), in milliseconds.
+    #[serde(default = "default_shared_state_timeout_ms")]
+    pub shared_state_timeout_ms: u64,
 }
 
 impl Default for VerifyConfig {
@@ -231,8 +247,47 @@ impl Default for VerifyConfig {
         Self {
             allow_sha1: false,
             timestamp_tolerance_secs: default_tolerance(),
+            replay: true,
+            replay_max_entries: default_replay_max_entries(),
+            shared_state: None,
+            shared_state_timeout_ms: default_shared_state_timeout_ms(),
         }
     }
+}
+
+impl std::fmt::Debug for VerifyConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyConfig")
+            .field("allow_sha1", &self.allow_sha1)
+            .field("timestamp_tolerance_secs", &self.timestamp_tolerance_secs)
+            .field("replay", &self.replay)
+            .field("replay_max_entries", &self.replay_max_entries)
+            .field("shared_state", &self.display_shared_state())
+            .field("shared_state_timeout_ms", &self.shared_state_timeout_ms)
+            .finish()
+    }
+}
+
+impl VerifyConfig {
+    /// `shared_state` with any password replaced by `***`, fit for logs.
+    pub fn display_shared_state(&self) -> Option<String> {
+        self.shared_state.as_deref().map(redact_url_password)
+    }
+
+    /// The bound on one shared-state operation, as a duration.
+    pub fn shared_state_timeout(&self) -> Duration {
+        Duration::from_millis(self.shared_state_timeout_ms)
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+fn default_replay_max_entries() -> usize {
+    100_000
+}
+fn default_shared_state_timeout_ms() -> u64 {
+    500
 }
 
 /// Log output format.
@@ -587,6 +642,10 @@ impl Config {
         if let Some(v) = get("SKILLGATE_ATTRIBUTES_URL") {
             self.attributes.url = v.trim().to_owned();
         }
+        if let Some(v) = get("SKILLGATE_SHARED_STATE") {
+            let v = v.trim();
+            self.verify.shared_state = (!v.is_empty()).then(|| v.to_owned());
+        }
         self.validate()
     }
 
@@ -601,6 +660,24 @@ impl Config {
                 "verify.timestamp_tolerance_secs = {} is over Alexa's limit of {MAX_TIMESTAMP_TOLERANCE_SECS} \
                  (for old captures use [dev] loose_timestamp_secs)",
                 self.verify.timestamp_tolerance_secs
+            ));
+        }
+        if let Some(url) = self.verify.display_shared_state() {
+            if !["redis://", "rediss://", "redis+unix://"]
+                .iter()
+                .any(|scheme| url.starts_with(scheme))
+            {
+                return bad(format!(
+                    "verify.shared_state = {url:?}: only Redis is supported (redis://host:6379/0)"
+                ));
+            }
+        }
+        if self.verify.shared_state_timeout_ms == 0
+            || self.verify.shared_state_timeout_ms >= self.limits.handler_timeout_ms
+        {
+            return bad(format!(
+                "verify.shared_state_timeout_ms = {} must be positive and below limits.handler_timeout_ms",
+                self.verify.shared_state_timeout_ms
             ));
         }
         if self.limits.max_body_bytes == 0 {

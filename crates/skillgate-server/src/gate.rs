@@ -92,11 +92,20 @@ impl Gate {
         match result {
             Ok(verified) => Ok(Admitted { verified, body }),
             Err(error) => Err(Rejection::new(
-                StatusCode::BAD_REQUEST,
+                status_for(&error),
                 error.reason(),
                 error.to_string(),
             )),
         }
+    }
+}
+
+/// 400 for every verification failure, except a replay store that did not answer: that
+/// says nothing about the request, so 503 (the request is still refused: fail closed).
+fn status_for(error: &skillgate_verify::VerifyError) -> StatusCode {
+    match error {
+        skillgate_verify::VerifyError::ReplayStoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_REQUEST,
     }
 }
 

@@ -13,8 +13,9 @@ use axum::routing::{any, get};
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 use skillgate_verify::{
-    ApplicationIds, CertChainUrl, ChainCache, ChainSource, HttpsChainSource,
-    HttpsChainSourceConfig, StaticChainSource, Verifier, VerifierConfig,
+    ApplicationIds, CertChainUrl, ChainCache, ChainCacheConfig, ChainSource, HttpsChainSource,
+    HttpsChainSourceConfig, InMemoryReplayGuard, ReplayGuard, StaticChainSource, Verifier,
+    VerifierConfig,
 };
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -220,7 +221,55 @@ impl ServerBuilder {
             }
             Arc::new(overrides.with_fallback(base))
         };
-        let cache = Arc::new(ChainCache::new(source));
+        // Replay cache and chain-download budget: this process's own, or shared in Redis.
+        let shared = match &config.verify.shared_state {
+            Some(url) => Some(
+                skillgate_store::RedisShared::connect(url, config.verify.shared_state_timeout())
+                    .await
+                    .map_err(|e| {
+                        ServerError::Config(format!(
+                            "verify.shared_state {}: {e}",
+                            redacted(config.verify.display_shared_state())
+                        ))
+                    })?,
+            ),
+            None => None,
+        };
+        let cache = Arc::new(match &shared {
+            Some(redis) => {
+                let sizing = ChainCacheConfig::default();
+                let limiter = Arc::new(
+                    redis.download_limiter(sizing.downloads_per_minute, sizing.download_burst),
+                );
+                ChainCache::with_limiter(source, sizing, limiter)
+            }
+            None => ChainCache::new(source),
+        });
+        let replay: Option<Arc<dyn ReplayGuard>> = match (&shared, config.verify.replay) {
+            (_, false) => {
+                report.warnings.push(
+                    "replay protection is OFF (verify.replay = false): a captured request \
+                     can be sent again while its timestamp is fresh"
+                        .to_owned(),
+                );
+                None
+            }
+            (Some(redis), true) => Some(Arc::new(redis.replay_guard())),
+            (None, true) => Some(Arc::new(InMemoryReplayGuard::new(
+                config.verify.replay_max_entries,
+            ))),
+        };
+        let replay_line = match (&shared, &replay) {
+            (_, None) => "replay protection OFF".to_owned(),
+            (Some(_), Some(_)) => format!(
+                "replay cache and download budget shared in Redis {}",
+                redacted(config.verify.display_shared_state())
+            ),
+            (None, Some(_)) => format!(
+                "replay cache in memory ({} ids)",
+                config.verify.replay_max_entries
+            ),
+        };
 
         // Endpoints, one per path.
         let recorder = match &config.record_dir {
@@ -308,6 +357,7 @@ impl ServerBuilder {
                 ),
                 dev_loose_timestamp: loose.is_some(),
                 extra_trust_anchors: anchors.clone(),
+                replay: replay.clone(),
                 ..VerifierConfig::default()
             };
             let verifier = Arc::new(Verifier::with_cache(verifier_config, Arc::clone(&cache))?);
@@ -325,7 +375,7 @@ impl ServerBuilder {
             router = router.route(path, any_route(endpoint));
         }
         report.verification = format!(
-            "signature {}, timestamp tolerance {} s{}, chain cache shared, {} extra trust anchor(s)",
+            "signature {}, timestamp tolerance {} s{}, chain cache shared, {} extra trust anchor(s), {replay_line}",
             if config.verify.allow_sha1 {
                 "SHA-256 (SHA-1 allowed)"
             } else {
@@ -398,6 +448,11 @@ impl ServerBuilder {
             report,
         })
     }
+}
+
+/// A redacted URL for messages (empty when there is none).
+fn redacted(url: Option<String>) -> String {
+    url.unwrap_or_default()
 }
 
 fn any_route(endpoint: Arc<Endpoint>) -> axum::routing::MethodRouter {

@@ -248,8 +248,23 @@ impl TestChain {
     }
 }
 
-/// A minimal request envelope as Alexa sends it (compact JSON).
+/// A minimal request envelope as Alexa sends it (compact JSON), with a request id unique to
+/// this call (`amzn1.echo-api.request.test-<pid>-<n>`), as Alexa's are: a verifier with
+/// replay protection accepts each envelope once.
 pub fn envelope(application_id: &str, request_type: &str, timestamp: OffsetDateTime) -> Vec<u8> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let id = format!("amzn1.echo-api.request.test-{}-{n}", std::process::id());
+    envelope_with_id(application_id, request_type, timestamp, &id)
+}
+
+/// [`envelope`] with the given `request.requestId`.
+pub fn envelope_with_id(
+    application_id: &str,
+    request_type: &str,
+    timestamp: OffsetDateTime,
+    request_id: &str,
+) -> Vec<u8> {
     let ts = timestamp
         .format(&time::format_description::well_known::Rfc3339)
         .expect("format timestamp");
@@ -271,7 +286,7 @@ pub fn envelope(application_id: &str, request_type: &str, timestamp: OffsetDateT
         },
         "request": {
             "type": request_type,
-            "requestId": "amzn1.echo-api.request.test",
+            "requestId": request_id,
             "timestamp": ts,
             "locale": "en-US"
         }
