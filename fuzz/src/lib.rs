@@ -9,7 +9,7 @@
 #![warn(missing_docs)]
 
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
@@ -458,35 +458,5 @@ pub fn check_verify(data: &[u8]) {
             Some(request.application_id.as_str()),
             "the verifier and the model read different application ids"
         );
-    }
-}
-
-/// `SystemTime` of [`NOW_UNIX`].
-pub fn now() -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(NOW_UNIX)
-}
-
-/// A seed envelope for the `verify` target, timestamped at [`NOW_UNIX`].
-pub fn seed_envelope(request_type: &str) -> Vec<u8> {
-    let ts = time::OffsetDateTime::from_unix_timestamp(NOW_UNIX as i64).expect("valid instant");
-    skillgate_verify::testing::envelope(APP_ID, request_type, ts)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_harness_signed_seed_is_accepted() {
-        let mut input = vec![0u8];
-        input.extend_from_slice(b"SignatureCertChainUrl: @test-url\nSignature-256: @sign\n\n");
-        input.extend_from_slice(&seed_envelope("LaunchRequest"));
-        let decoded = decode_verify_input(&input).unwrap();
-        assert!(decoded.signed_by_harness);
-        let chain = test_chain();
-        let verifier = chain.verifier([APP_ID]);
-        let result = runtime().block_on(verifier.verify(&decoded.headers, &decoded.body, now()));
-        assert!(result.is_ok(), "{result:?}");
-        check_verify(&input);
     }
 }
