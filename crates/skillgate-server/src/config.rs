@@ -1085,4 +1085,31 @@ upstream = "http://127.0.0.1:5000/alexa"
         };
         assert!(!format!("{config:?}").contains("s3cret"));
     }
+
+    #[test]
+    fn replay_and_shared_state_settings() {
+        let c = Config::from_toml_str(MINIMAL).unwrap();
+        assert!(c.verify.replay);
+        assert_eq!(c.verify.replay_max_entries, 100_000);
+        assert_eq!(c.verify.shared_state, None);
+        assert_eq!(c.verify.shared_state_timeout(), Duration::from_millis(500));
+        let text = format!(
+            "[verify]\nreplay = false\nshared_state = \"redis://:s3cret@10.0.0.2:6379/1\"\n{MINIMAL}"
+        );
+        let c = Config::from_toml_str(&text).unwrap();
+        assert!(!c.verify.replay);
+        assert_eq!(
+            c.verify.display_shared_state().as_deref(),
+            Some("redis://:***@10.0.0.2:6379/1")
+        );
+        assert!(!format!("{c:?}").contains("s3cret"));
+        let text = format!("[verify]\nshared_state = \"postgres://db/x\"\n{MINIMAL}");
+        assert!(Config::from_toml_str(&text).is_err());
+        let text = format!("[verify]\nshared_state_timeout_ms = 0\n{MINIMAL}");
+        assert!(Config::from_toml_str(&text).is_err());
+        let mut c = Config::from_toml_str(MINIMAL).unwrap();
+        c.apply_env(|k| (k == "SKILLGATE_SHARED_STATE").then(|| "redis://r:6379/2".to_owned()))
+            .unwrap();
+        assert_eq!(c.verify.shared_state.as_deref(), Some("redis://r:6379/2"));
+    }
 }
