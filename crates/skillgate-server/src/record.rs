@@ -58,7 +58,11 @@ impl Recorder {
             .collect();
         let path = self.dir.join(format!("{stamp}-{safe_id}.json"));
         let text = serde_json::to_vec_pretty(&record).map_err(std::io::Error::other)?;
-        std::fs::write(&path, text)?;
+        // Write under a temporary name and rename, so a reader never sees a half-written
+        // record (rename is atomic within one directory).
+        let partial = path.with_extension("json.partial");
+        std::fs::write(&partial, text)?;
+        std::fs::rename(&partial, &path)?;
         Ok(path)
     }
 }
