@@ -706,15 +706,7 @@ async fn forged_requests_with_distinct_chain_urls_stay_download_limited() {
         (1..=7).contains(&hits),
         "{hits} downloads for 200 forged URLs"
     );
-    let metrics = server
-        .client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics().await;
     assert!(
         metrics.contains("reason=\"chain_download_rate_limited\""),
         "{metrics}"
@@ -751,15 +743,7 @@ async fn a_captured_valid_request_replayed_is_refused_while_valid_traffic_flows(
     assert!(replays.iter().all(|s| *s == 400), "{replays:?}");
     eprintln!("replay: 30 replays of a captured valid request, all refused with 400");
     // The refusals are counted under their own reason.
-    let metrics = server
-        .client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics().await;
     assert!(metrics.contains("reason=\"replay\""), "{metrics}");
     server.stop().await;
 }

@@ -268,15 +268,7 @@ async fn broken_upstreams_get_a_spoken_error() {
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(v["response"]["shouldEndSession"], true);
     }
-    let metrics = server
-        .client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics().await;
     for kind in ["connect", "timeout", "invalid", "too_large", "status"] {
         assert!(
             metrics.contains(&format!("kind=\"{kind}\"")),
@@ -299,15 +291,7 @@ async fn one_path_routes_by_application_id() {
     assert_eq!(speech(&body), "skill A");
     let (_, body) = server.post_signed(OTHER_ID, "LaunchRequest").await;
     assert_eq!(speech(&body), "skill B");
-    let metrics = server
-        .client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics().await;
     assert!(
         metrics.contains("skillgate_requests_total{skill=\"b\",outcome=\"answered\"}"),
         "{metrics}"
@@ -334,15 +318,7 @@ async fn health_metrics_and_admin_listener() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap().trim(), "ok");
-    let text = server
-        .client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = server.metrics().await;
     assert!(text.matches("# TYPE ").count() >= 3, "{text}");
     server.stop().await;
 

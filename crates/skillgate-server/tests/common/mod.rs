@@ -93,6 +93,18 @@ impl TestServer {
         (status, response.bytes().await.unwrap().to_vec())
     }
 
+    /// GETs `/metrics` on the main listener and returns the Prometheus text.
+    pub async fn metrics(&self) -> String {
+        self.client
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub async fn stop(self) {
         self.handle.shutdown();
         tokio::time::timeout(Duration::from_secs(10), self.task)
