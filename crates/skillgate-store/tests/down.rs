@@ -55,10 +55,9 @@ async fn within<T>(what: &str, op: impl Future<Output = T>) -> T {
     out
 }
 
-#[tokio::test]
-async fn closed_ports_fail_to_open() {
+/// Opening a PostgreSQL and a Redis store on `port` fails (or times out) within the bound.
+async fn assert_stores_fail_to_open(port: u16) {
     let dir = Path::new("/nonexistent");
-    let port = closed_port().await;
     let url = format!("postgres://skillgate@127.0.0.1:{port}/postgres");
     let err = within("postgres open", open_with(&url, dir, options()))
         .await
@@ -80,27 +79,14 @@ async fn closed_ports_fail_to_open() {
 }
 
 #[tokio::test]
+async fn closed_ports_fail_to_open() {
+    assert_stores_fail_to_open(closed_port().await).await;
+}
+
+#[tokio::test]
 async fn silent_servers_time_out_on_open() {
-    let dir = Path::new("/nonexistent");
     let (port, hole) = black_hole().await;
-    let url = format!("postgres://skillgate@127.0.0.1:{port}/postgres");
-    let err = within("postgres open", open_with(&url, dir, options()))
-        .await
-        .err()
-        .unwrap();
-    assert!(
-        matches!(err, OpenError::Postgres(_) | OpenError::Timeout { .. }),
-        "{err}"
-    );
-    let url = format!("redis://127.0.0.1:{port}/");
-    let err = within("redis open", open_with(&url, dir, options()))
-        .await
-        .err()
-        .unwrap();
-    assert!(
-        matches!(err, OpenError::Redis(_) | OpenError::Timeout { .. }),
-        "{err}"
-    );
+    assert_stores_fail_to_open(port).await;
     hole.abort();
 }
 
