@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/alexa")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/alexa")
 }
 
 const APP_ID: &str = "amzn1.ask.skill.28c32583-4c23-48de-9745-cbb8bf051873";

@@ -1,5 +1,5 @@
 //! Round-trip tests over real request and response JSON: the third-party captures in
-//! `shared/fixtures/alexa` (or `$SKILLGATE_FIXTURES`) and the Amazon documentation examples in
+//! `testdata/alexa` (or `$SKILLGATE_FIXTURES`) and the Amazon documentation examples in
 //! `tests/data/`.
 //!
 //! Every request parses into the typed variant its type names and re-serializes to the same
@@ -18,7 +18,7 @@ use skillgate_model::{RequestEnvelope, ResponseEnvelope};
 fn fixtures_dir() -> PathBuf {
     match std::env::var_os("SKILLGATE_FIXTURES") {
         Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/alexa"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/alexa"),
     }
 }
 

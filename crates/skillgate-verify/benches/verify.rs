@@ -33,7 +33,7 @@ const APP_ID: &str = "amzn1.ask.skill.bench";
 
 fn fixture(rel: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/fixtures/alexa")
+        .join("../../testdata/alexa")
         .join(rel);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

@@ -38,7 +38,7 @@ mod tests {
     use super::*;
 
     const CHAIN: &[u8] =
-        include_bytes!("../../../../shared/fixtures/alexa/chains/echo-api-cert-6-ats.pem");
+        include_bytes!("../../../testdata/alexa/chains/echo-api-cert-6-ats.pem");
 
     #[test]
     fn parses_a_real_chain() {

@@ -1,4 +1,4 @@
-//! The real Alexa captures in `shared/fixtures/alexa` verify at their own time, and fail when
+//! The real Alexa captures in `testdata/alexa` verify at their own time, and fail when
 //! any byte of body or signature changes or the clock moves past the tolerance.
 
 mod common;

@@ -84,7 +84,7 @@ fn check_cert_url(data: &[u8]) {
 }
 
 fn fixture_chains() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/alexa/chains")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/alexa/chains")
 }
 
 fn known_leaves() -> &'static [Vec<u8>] {

@@ -32,7 +32,7 @@ fn amazon_2026() -> &'static [u8] {
     static PEM: OnceLock<Vec<u8>> = OnceLock::new();
     PEM.get_or_init(|| {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/fixtures/alexa/chains/echo-api-cert-2026.pem");
+            .join("../../testdata/alexa/chains/echo-api-cert-2026.pem");
         std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     })
 }

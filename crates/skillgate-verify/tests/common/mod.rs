@@ -25,7 +25,7 @@ pub const APP_ID: &str = "amzn1.ask.skill.00000000-0000-0000-0000-000000000001";
 
 /// The fixtures directory (`shared/` sits beside the repository).
 pub fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/alexa")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/alexa")
 }
 
 pub fn read_fixture(rel: &str) -> Vec<u8> {
