@@ -18,18 +18,21 @@ pub const DEFAULT_LISTEN: &str = "0.0.0.0:8443";
 pub const DEFAULT_PATH: &str = "/alexa";
 /// Default cap on a request body. Real Alexa requests are well under 16 KiB; 128 KiB leaves
 /// room for large `context` objects (APL viewports, many devices) while refusing floods.
-pub const DEFAULT_MAX_BODY_BYTES: usize = 128 * 1024;
-/// The most the request timestamp may differ from now (Amazon's rule; never more).
-pub const MAX_TIMESTAMP_TOLERANCE_SECS: u64 = 150;
+pub use skillgate_axum::DEFAULT_MAX_BODY_BYTES;
+/// The most the request timestamp may differ from now (Amazon's rule; never more), from
+/// [`skillgate_verify::timestamp::DEFAULT_TOLERANCE`].
+pub const MAX_TIMESTAMP_TOLERANCE_SECS: u64 =
+    skillgate_verify::timestamp::DEFAULT_TOLERANCE.as_secs();
 /// Alexa waits 8 seconds for an answer; the handler deadline must stay under it.
 pub const MAX_HANDLER_TIMEOUT_MS: u64 = 8_000;
 /// The attributes store used when `[attributes] url` is not set: the embedded SQLite file
-/// `attributes.db` in the data directory (the same URL as `skillgate_store::DEFAULT_URL`).
-pub const DEFAULT_ATTRIBUTES_URL: &str = "sqlite://attributes.db";
-/// Default bound on one attributes-store operation (connecting, a load, a save).
-pub const DEFAULT_ATTRIBUTES_TIMEOUT_MS: u64 = 2_000;
+/// `attributes.db` in the data directory ([`skillgate_store::DEFAULT_URL`]).
+pub const DEFAULT_ATTRIBUTES_URL: &str = skillgate_store::DEFAULT_URL;
+/// Default bound on one attributes-store operation (connecting, a load, a save), from
+/// [`skillgate_store::DEFAULT_TIMEOUT`].
+pub const DEFAULT_ATTRIBUTES_TIMEOUT_MS: u64 = skillgate_store::DEFAULT_TIMEOUT.as_millis() as u64;
 /// Default number of connections a PostgreSQL attributes store keeps open.
-pub const DEFAULT_ATTRIBUTES_POOL_SIZE: usize = 16;
+pub const DEFAULT_ATTRIBUTES_POOL_SIZE: usize = skillgate_store::DEFAULT_POOL_SIZE;
 
 /// A fully commented example configuration (what `skillgate init` writes).
 pub const EXAMPLE_TOML: &str = include_str!("example.toml");
@@ -513,8 +516,24 @@ impl SkillConfig {
     }
 }
 
+/// One broken rule of a configuration, with the key that breaks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The configuration key (`limits.max_body_bytes`, `skill[0].upstream`, `tls.cert`, …).
+    pub key: String,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
 /// A configuration that cannot be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConfigError {
     /// The file could not be read.
     #[error("cannot read {path}: {source}")]
@@ -522,6 +541,7 @@ pub enum ConfigError {
         /// The file.
         path: PathBuf,
         /// Why.
+        #[source]
         source: std::io::Error,
     },
     /// The TOML is malformed or has unknown or mistyped keys.
@@ -568,18 +588,32 @@ impl Config {
 
     /// Parses and validates a TOML document.
     pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        let config = Self::parse_toml_str(text)?;
         config.validate()?;
         Ok(config)
     }
 
+    /// Parses a TOML document without checking the rules between values (see
+    /// [`Config::problems`]): unknown keys and mistyped values are still errors.
+    pub fn parse_toml_str(text: &str) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))
+    }
+
     /// Reads, parses and validates a file.
     pub fn from_file(path: &std::path::Path) -> Result<Self, ConfigError> {
+        let config = Self::read_file(path)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Reads and parses a file without checking the rules between values (see
+    /// [`Config::problems`]).
+    pub fn read_file(path: &std::path::Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,
         })?;
-        Self::from_toml_str(&text).map_err(|e| match e {
+        Self::parse_toml_str(&text).map_err(|e| match e {
             ConfigError::Parse(msg) => ConfigError::Parse(format!("{}: {msg}", path.display())),
             other => other,
         })
@@ -587,6 +621,16 @@ impl Config {
 
     /// Applies the `SKILLGATE_*` overrides listed in [`ENV_OVERRIDES`], then validates again.
     pub fn apply_env(
+        &mut self,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<(), ConfigError> {
+        self.apply_env_overrides(lookup)?;
+        self.validate()
+    }
+
+    /// Applies the `SKILLGATE_*` overrides listed in [`ENV_OVERRIDES`] without checking the
+    /// rules between values; a value that does not parse is still an error.
+    pub fn apply_env_overrides(
         &mut self,
         lookup: impl Fn(&str) -> Option<String>,
     ) -> Result<(), ConfigError> {
@@ -646,148 +690,228 @@ impl Config {
             let v = v.trim();
             self.verify.shared_state = (!v.is_empty()).then(|| v.to_owned());
         }
-        self.validate()
+        Ok(())
     }
 
-    /// Checks every rule a parsed file must also meet.
+    /// Checks every rule a parsed file must also meet; the first problem found is the error
+    /// ([`Config::problems`] lists them all).
     pub fn validate(&self) -> Result<(), ConfigError> {
-        let bad = |msg: String| Err(ConfigError::Invalid(msg));
+        match self.problems().into_iter().next() {
+            None => Ok(()),
+            Some(problem) => Err(ConfigError::Invalid(problem.message)),
+        }
+    }
+
+    /// Every rule of the configuration that is broken, each with the key that breaks it, in
+    /// file order. Pure: no file is read (the server's plan step does that).
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let mut bad = |key: String, message: String| out.push(Problem { key, message });
         if self.skill.is_empty() {
-            return bad("no [[skill]] configured".to_owned());
+            bad("skill".into(), "no [[skill]] configured".to_owned());
         }
         if self.verify.timestamp_tolerance_secs > MAX_TIMESTAMP_TOLERANCE_SECS {
-            return bad(format!(
-                "verify.timestamp_tolerance_secs = {} is over Alexa's limit of {MAX_TIMESTAMP_TOLERANCE_SECS} \
-                 (for old captures use [dev] loose_timestamp_secs)",
-                self.verify.timestamp_tolerance_secs
-            ));
+            bad(
+                "verify.timestamp_tolerance_secs".into(),
+                format!(
+                    "verify.timestamp_tolerance_secs = {} is over Alexa's limit of {MAX_TIMESTAMP_TOLERANCE_SECS} \
+                     (for old captures use [dev] loose_timestamp_secs)",
+                    self.verify.timestamp_tolerance_secs
+                ),
+            );
         }
         if let Some(url) = self.verify.display_shared_state() {
-            if !["redis://", "rediss://", "redis+unix://"]
+            if url.starts_with("rediss://") {
+                bad(
+                    "verify.shared_state".into(),
+                    format!(
+                        "verify.shared_state = {url:?}: Redis over TLS (rediss://) is not supported; \
+                         use a Redis on loopback, a unix socket (redis+unix://) or a TLS tunnel"
+                    ),
+                );
+            } else if !["redis://", "redis+unix://"]
                 .iter()
                 .any(|scheme| url.starts_with(scheme))
             {
-                return bad(format!(
-                    "verify.shared_state = {url:?}: only Redis is supported (redis://host:6379/0)"
-                ));
+                bad(
+                    "verify.shared_state".into(),
+                    format!(
+                        "verify.shared_state = {url:?}: only Redis is supported (redis://host:6379/0)"
+                    ),
+                );
             }
         }
         if self.verify.shared_state_timeout_ms == 0
             || self.verify.shared_state_timeout_ms >= self.limits.handler_timeout_ms
         {
-            return bad(format!(
-                "verify.shared_state_timeout_ms = {} must be positive and below limits.handler_timeout_ms",
-                self.verify.shared_state_timeout_ms
-            ));
+            bad(
+                "verify.shared_state_timeout_ms".into(),
+                format!(
+                    "verify.shared_state_timeout_ms = {} must be positive and below limits.handler_timeout_ms",
+                    self.verify.shared_state_timeout_ms
+                ),
+            );
         }
         if self.limits.max_body_bytes == 0 {
-            return bad("limits.max_body_bytes must be positive".to_owned());
+            bad(
+                "limits.max_body_bytes".into(),
+                "limits.max_body_bytes must be positive".to_owned(),
+            );
         }
         if self.limits.handler_timeout_ms == 0
             || self.limits.handler_timeout_ms > MAX_HANDLER_TIMEOUT_MS
         {
-            return bad(format!(
-                "limits.handler_timeout_ms = {} must be between 1 and {MAX_HANDLER_TIMEOUT_MS} (Alexa waits 8 s)",
-                self.limits.handler_timeout_ms
-            ));
+            bad(
+                "limits.handler_timeout_ms".into(),
+                format!(
+                    "limits.handler_timeout_ms = {} must be between 1 and {MAX_HANDLER_TIMEOUT_MS} (Alexa waits 8 s)",
+                    self.limits.handler_timeout_ms
+                ),
+            );
         }
         if self.limits.max_connections == 0 {
-            return bad("limits.max_connections must be positive".to_owned());
+            bad(
+                "limits.max_connections".into(),
+                "limits.max_connections must be positive".to_owned(),
+            );
         }
         if Some(self.listen) == self.admin_listen {
-            return bad("admin_listen must differ from listen".to_owned());
+            bad(
+                "admin_listen".into(),
+                "admin_listen must differ from listen".to_owned(),
+            );
         }
         if self.attributes.url.trim().is_empty() {
-            return bad(format!(
-                "attributes.url is empty (the default is {DEFAULT_ATTRIBUTES_URL})"
-            ));
+            bad(
+                "attributes.url".into(),
+                format!("attributes.url is empty (the default is {DEFAULT_ATTRIBUTES_URL})"),
+            );
         }
         if self.attributes.timeout_ms == 0
             || self.attributes.timeout_ms >= self.limits.handler_timeout_ms
         {
-            return bad(format!(
-                "attributes.timeout_ms = {} must be positive and below limits.handler_timeout_ms = {} \
-                 (a store that is down must be answered with the apology in time)",
-                self.attributes.timeout_ms, self.limits.handler_timeout_ms
-            ));
+            bad(
+                "attributes.timeout_ms".into(),
+                format!(
+                    "attributes.timeout_ms = {} must be positive and below limits.handler_timeout_ms = {} \
+                     (a store that is down must be answered with the apology in time)",
+                    self.attributes.timeout_ms, self.limits.handler_timeout_ms
+                ),
+            );
         }
         if self.attributes.pool_size == 0 {
-            return bad("attributes.pool_size must be positive".to_owned());
+            bad(
+                "attributes.pool_size".into(),
+                "attributes.pool_size must be positive".to_owned(),
+            );
         }
         let mut names = BTreeSet::new();
         let mut ids = BTreeSet::new();
-        for skill in &self.skill {
+        for (index, skill) in self.skill.iter().enumerate() {
+            let key = |field: &str| format!("skill[{index}].{field}");
             if skill.name.trim().is_empty() {
-                return bad("a [[skill]] has an empty name".to_owned());
-            }
-            if !names.insert(skill.name.as_str()) {
-                return bad(format!("two skills are named {:?}", skill.name));
+                bad(key("name"), "a [[skill]] has an empty name".to_owned());
+            } else if !names.insert(skill.name.as_str()) {
+                bad(
+                    key("name"),
+                    format!("two skills are named {:?}", skill.name),
+                );
             }
             if !skill.path.starts_with('/') {
-                return bad(format!(
-                    "skill {:?}: path {:?} must start with '/'",
-                    skill.name, skill.path
-                ));
+                bad(
+                    key("path"),
+                    format!(
+                        "skill {:?}: path {:?} must start with '/'",
+                        skill.name, skill.path
+                    ),
+                );
             }
             if matches!(skill.path.as_str(), "/healthz" | "/metrics") {
-                return bad(format!(
-                    "skill {:?}: path {} is reserved",
-                    skill.name, skill.path
-                ));
+                bad(
+                    key("path"),
+                    format!("skill {:?}: path {} is reserved", skill.name, skill.path),
+                );
             }
-            if let SkillTarget::Upstream(url) = skill.target()? {
-                let ok = url.starts_with("http://") || url.starts_with("https://");
-                if !ok || url.parse::<http::Uri>().is_err() {
-                    return bad(format!(
-                        "skill {:?}: upstream {url:?} is not an http:// or https:// URL",
-                        skill.name
-                    ));
+            match skill.target() {
+                Err(error) => bad(key("handler"), error.to_string()),
+                Ok(SkillTarget::Upstream(url)) => {
+                    let ok = url.starts_with("http://") || url.starts_with("https://");
+                    if !ok || url.parse::<http::Uri>().is_err() {
+                        bad(
+                            key("upstream"),
+                            format!(
+                                "skill {:?}: upstream {url:?} is not an http:// or https:// URL",
+                                skill.name
+                            ),
+                        );
+                    }
                 }
-            } else if skill.upstream_timeout_ms.is_some() {
-                return bad(format!(
-                    "skill {:?}: upstream_timeout_ms needs an upstream",
-                    skill.name
-                ));
+                Ok(SkillTarget::Handler(_)) => {
+                    if skill.upstream_timeout_ms.is_some() {
+                        bad(
+                            key("upstream_timeout_ms"),
+                            format!(
+                                "skill {:?}: upstream_timeout_ms needs an upstream",
+                                skill.name
+                            ),
+                        );
+                    }
+                }
             }
             if skill.application_ids.is_empty() && !self.dev.any_application_id {
-                return bad(format!(
-                    "skill {:?}: list its application_ids (the skill id from the Alexa developer console)",
-                    skill.name
-                ));
+                bad(
+                    key("application_ids"),
+                    format!(
+                        "skill {:?}: list its application_ids (the skill id from the Alexa developer console)",
+                        skill.name
+                    ),
+                );
             }
             for id in &skill.application_ids {
                 if id.trim().is_empty() || id.trim() != id {
-                    return bad(format!(
-                        "skill {:?}: application id {id:?} is empty or has spaces",
-                        skill.name
-                    ));
-                }
-                if !ids.insert((skill.path.as_str(), id.as_str())) {
-                    return bad(format!(
-                        "application id {id:?} is listed twice on path {}",
-                        skill.path
-                    ));
+                    bad(
+                        key("application_ids"),
+                        format!(
+                            "skill {:?}: application id {id:?} is empty or has spaces",
+                            skill.name
+                        ),
+                    );
+                } else if !ids.insert((skill.path.as_str(), id.as_str())) {
+                    bad(
+                        key("application_ids"),
+                        format!(
+                            "application id {id:?} is listed twice on path {}",
+                            skill.path
+                        ),
+                    );
                 }
             }
         }
         // Two skills on one path must be told apart by application id.
-        for path in self.skill.iter().map(|s| s.path.as_str()) {
+        for path in self.paths() {
             let on_path: Vec<_> = self.skill.iter().filter(|s| s.path == path).collect();
             if on_path.len() > 1 && on_path.iter().any(|s| s.application_ids.is_empty()) {
-                return bad(format!(
-                    "several skills share path {path}: each needs its own application_ids"
-                ));
+                bad(
+                    "skill.application_ids".into(),
+                    format!("several skills share path {path}: each needs its own application_ids"),
+                );
             }
         }
         if self.tls.cert.is_some() != self.tls.key.is_some() {
-            return bad("set both tls.cert and tls.key, or neither".to_owned());
+            bad(
+                "tls.cert".into(),
+                "set both tls.cert and tls.key, or neither".to_owned(),
+            );
         }
-        for files in &self.tls.certificate {
+        for (index, files) in self.tls.certificate.iter().enumerate() {
             if files.cert.as_os_str().is_empty() || files.key.as_os_str().is_empty() {
-                return bad("tls.certificate entries need both cert and key".to_owned());
+                bad(
+                    format!("tls.certificate[{index}]"),
+                    "tls.certificate entries need both cert and key".to_owned(),
+                );
             }
         }
-        Ok(())
+        out
     }
 
     /// The distinct skill paths, in first-seen order.

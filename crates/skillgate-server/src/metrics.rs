@@ -10,10 +10,9 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 /// Requests answered, by skill and outcome.
 pub const REQUESTS: &str = "skillgate_requests_total";
-/// Verification failures, by reason (`VerifyError::reason()`) or intake check.
-pub const VERIFICATION_FAILURES: &str = "skillgate_verification_failures_total";
-/// Signing-chain lookups: `hit`, `miss` or `download`.
-pub const CHAIN_CACHE: &str = "skillgate_chain_cache_total";
+pub use skillgate_axum::metrics::{
+    CHAIN_CACHE, VERIFICATION_FAILURES, chain_cache, verification_failure,
+};
 /// Request latency, from the head received to the answer ready.
 pub const REQUEST_DURATION: &str = "skillgate_request_duration_seconds";
 /// Upstream (gateway) failures, by skill and kind.
@@ -74,11 +73,7 @@ fn start_upkeep(handle: &PrometheusHandle) {
 
 fn describe() {
     metrics::describe_counter!(REQUESTS, "Alexa requests answered, by skill and outcome.");
-    metrics::describe_counter!(
-        VERIFICATION_FAILURES,
-        "Requests refused before any skill code, by reason."
-    );
-    metrics::describe_counter!(CHAIN_CACHE, "Signing-chain lookups by result.");
+    skillgate_axum::metrics::describe();
     metrics::describe_histogram!(
         REQUEST_DURATION,
         metrics::Unit::Seconds,
@@ -92,9 +87,6 @@ fn describe() {
     metrics::describe_counter!(CERT_RELOADS, "TLS certificate reloads by result.");
     // Register (without changing any value) so the families appear before the first
     // request.
-    for result in ["hit", "miss", "download"] {
-        metrics::counter!(CHAIN_CACHE, "result" => result).increment(0);
-    }
     metrics::counter!(CONNECTIONS_REFUSED).increment(0);
 }
 
@@ -108,16 +100,6 @@ pub fn register_skill(skill: &str) {
 pub fn request(skill: &str, outcome: &'static str, elapsed: Duration) {
     metrics::counter!(REQUESTS, "skill" => skill.to_owned(), "outcome" => outcome).increment(1);
     metrics::histogram!(REQUEST_DURATION, "skill" => skill.to_owned()).record(elapsed);
-}
-
-/// Counts one refusal before skill code.
-pub fn verification_failure(reason: &'static str) {
-    metrics::counter!(VERIFICATION_FAILURES, "reason" => reason).increment(1);
-}
-
-/// Counts one chain lookup (`hit`, `miss`, `download`).
-pub fn chain_cache(result: &'static str) {
-    metrics::counter!(CHAIN_CACHE, "result" => result).increment(1);
 }
 
 /// Counts one gateway failure.

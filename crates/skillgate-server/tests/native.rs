@@ -113,7 +113,7 @@ async fn a_panicking_skill_does_not_take_the_server_down() {
 async fn unknown_handler_names_are_a_start_up_error() {
     let err = skillgate_server::ServerBuilder::new(config(vec![native("nope", &[SKILL_ID])]))
         .native_skill("greeter", greeter())
-        .bind()
+        .start()
         .await
         .unwrap_err();
     let text = err.to_string();

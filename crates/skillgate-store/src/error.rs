@@ -4,12 +4,23 @@ use std::time::Duration;
 
 /// Why [`crate::open`] could not open a store. Messages never contain the URL's password.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum OpenError {
     /// The URL's scheme names no store this crate knows.
     #[error(
         "unsupported attributes store URL scheme {0:?} (use sqlite:, postgres:, postgresql:, redis: or memory:)"
     )]
     UnsupportedScheme(String),
+    /// The URL names a backend this build of the crate does not include.
+    #[error(
+        "attributes store {store} is not compiled into this build (enable skillgate-store's `{feature}` feature)"
+    )]
+    NotCompiledIn {
+        /// Which kind of store (`sqlite`, `postgres`, `redis`).
+        store: &'static str,
+        /// The Cargo feature that adds it.
+        feature: &'static str,
+    },
     /// The URL is malformed.
     #[error("invalid attributes store URL: {0}")]
     InvalidUrl(String),

@@ -4,11 +4,11 @@
 //!
 //! | URL                                              | store                                  |
 //! |--------------------------------------------------|----------------------------------------|
-//! | `sqlite://attributes.db` (the default)           | [`SqliteStore`], file in the data dir  |
-//! | `sqlite:///var/lib/skill/attributes.db`          | [`SqliteStore`], absolute path         |
-//! | `sqlite::memory:`                                | [`SqliteStore`] in memory (tests)      |
-//! | `postgres://user@host:5432/db` (`postgresql://`) | [`PostgresStore`]                      |
-//! | `redis://host:6379/0` (`redis+unix:///path`)     | [`RedisStore`]                         |
+//! | `sqlite://attributes.db` (the default)           | `SqliteStore`, file in the data dir    |
+//! | `sqlite:///var/lib/skill/attributes.db`          | `SqliteStore`, absolute path           |
+//! | `sqlite::memory:`                                | `SqliteStore` in memory (tests)        |
+//! | `postgres://user@host:5432/db` (`postgresql://`) | `PostgresStore` (feature `postgres`)   |
+//! | `redis://host:6379/0` (`redis+unix:///path`)     | `RedisStore` (feature `redis`)         |
 //! | `memory:`                                        | the framework's [`skillgate::InMemoryStore`] |
 //!
 //! ```no_run
@@ -28,26 +28,39 @@
 //! [`OpenOptions::timeout`]: a store that is down answers with an error, never a hang.
 //! See `docs/persistence.md` for the schemas, key scheme and durability guarantees.
 //!
-//! [`RedisShared`] also holds the state several server instances share: the replay cache
-//! ([`RedisReplayGuard`]) and the chain-download budget ([`RedisDownloadLimiter`]).
+//! One Cargo feature per backend: `sqlite` (the default), `postgres`, `redis`. A URL naming a
+//! backend that was not compiled in is refused by [`open`] with
+//! [`OpenError::NotCompiledIn`], naming the feature to enable.
+//!
+//! With `redis`, `RedisShared` also holds the state several server instances share: the
+//! replay cache (`RedisReplayGuard`) and the chain-download budget (`RedisDownloadLimiter`).
 #![warn(missing_docs)]
 
 mod error;
 mod location;
 mod open;
+#[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
 mod record;
+#[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis")]
 mod redis_shared;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 
 pub use error::OpenError;
-pub use location::Location;
-pub use open::{DEFAULT_TIMEOUT, DEFAULT_URL, OpenOptions, open, open_with};
+pub use location::{Location, Synchronous};
+pub use open::{DEFAULT_POOL_SIZE, DEFAULT_TIMEOUT, DEFAULT_URL, OpenOptions, open, open_with};
+#[cfg(feature = "postgres")]
 pub use postgres::PostgresStore;
+#[cfg(feature = "redis")]
 pub use redis::RedisStore;
+#[cfg(feature = "redis")]
 pub use redis_shared::{
     DEFAULT_PREFIX, DEFAULT_SHARED_TIMEOUT, RedisDownloadLimiter, RedisReplayGuard, RedisShared,
     SharedStateError,
 };
-pub use sqlite::{SqliteStore, Synchronous};
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;

@@ -4,7 +4,18 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::error::OpenError;
-use crate::sqlite::Synchronous;
+
+/// How long a commit waits for the disk (SQLite's `synchronous` pragma, in WAL mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// Every commit is flushed to disk before it returns: survives a process crash and a
+    /// power loss (the default).
+    #[default]
+    Full,
+    /// Commits reach the operating system before they return and the disk at checkpoints:
+    /// survives a process crash (`kill -9`), may lose the last commits on a power loss.
+    Normal,
+}
 
 /// The store a URL names, with relative SQLite paths resolved against the data directory.
 #[derive(Debug, Clone, PartialEq, Eq)]

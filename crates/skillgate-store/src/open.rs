@@ -8,8 +8,11 @@ use skillgate::{AttributesStore, InMemoryStore};
 
 use crate::error::OpenError;
 use crate::location::Location;
+#[cfg(feature = "postgres")]
 use crate::postgres::PostgresStore;
+#[cfg(feature = "redis")]
 use crate::redis::RedisStore;
+#[cfg(feature = "sqlite")]
 use crate::sqlite::SqliteStore;
 
 /// The store used when none is configured: `attributes.db` in the data directory.
@@ -18,13 +21,16 @@ pub const DEFAULT_URL: &str = "sqlite://attributes.db";
 /// How long one store operation (or connecting) may take before it fails.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2);
 
+/// How many connections a PostgreSQL store keeps open by default.
+pub const DEFAULT_POOL_SIZE: usize = 16;
+
 /// Settings for [`open_with`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OpenOptions {
     /// The longest one operation may take (connecting, a load, a save); SQLite uses it as
     /// its busy timeout. Default [`DEFAULT_TIMEOUT`].
     pub timeout: Duration,
-    /// The most connections a PostgreSQL store keeps open. Default 16.
+    /// The most connections a PostgreSQL store keeps open. Default [`DEFAULT_POOL_SIZE`].
     pub pool_size: usize,
 }
 
@@ -32,7 +38,7 @@ impl Default for OpenOptions {
     fn default() -> Self {
         Self {
             timeout: DEFAULT_TIMEOUT,
-            pool_size: 16,
+            pool_size: DEFAULT_POOL_SIZE,
         }
     }
 }
@@ -52,9 +58,13 @@ pub async fn open_with(
 ) -> Result<Arc<dyn AttributesStore>, OpenError> {
     let location = Location::parse(url, data_dir)?;
     let shown = location.to_string();
+    // (Unused when no backend feature is compiled in.)
+    let _ = &options;
     let store: Arc<dyn AttributesStore> = match location {
         Location::Memory => Arc::new(InMemoryStore::new()),
+        #[cfg(feature = "sqlite")]
         Location::SqliteMemory => Arc::new(SqliteStore::open_in_memory()?),
+        #[cfg(feature = "sqlite")]
         Location::SqliteFile { path, synchronous } => {
             let shown_path = path.display().to_string();
             let opened = tokio::task::spawn_blocking(move || {
@@ -67,11 +77,26 @@ pub async fn open_with(
             })??;
             Arc::new(opened)
         }
+        #[cfg(feature = "postgres")]
         Location::Postgres(url) => {
             Arc::new(PostgresStore::connect(&url, options.pool_size, options.timeout).await?)
         }
+        #[cfg(feature = "redis")]
         Location::Redis(url) => Arc::new(RedisStore::connect(&url, options.timeout).await?),
+        #[allow(unreachable_patterns)]
+        other => return Err(not_compiled_in(&other)),
     };
     tracing::info!(store = %shown, "attributes store opened");
     Ok(store)
+}
+
+/// The error for a location whose backend feature is off in this build.
+#[allow(dead_code)]
+fn not_compiled_in(location: &Location) -> OpenError {
+    let (store, feature) = match location {
+        Location::Postgres(_) => ("postgres", "postgres"),
+        Location::Redis(_) => ("redis", "redis"),
+        _ => ("sqlite", "sqlite"),
+    };
+    OpenError::NotCompiledIn { store, feature }
 }

@@ -9,21 +9,10 @@ use serde_json::Value;
 use skillgate::{AttributesKey, AttributesStore, StoreError, Stored, Version};
 
 use crate::error::OpenError;
+use crate::location::Synchronous;
 use crate::record::{
     backend, backend_msg, check, device_column, from_json, to_json, version_from_i64,
 };
-
-/// How long a commit waits for the disk (SQLite's `synchronous` pragma, in WAL mode).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Synchronous {
-    /// Every commit is flushed to disk before it returns: survives a process crash and a
-    /// power loss (the default).
-    #[default]
-    Full,
-    /// Commits reach the operating system before they return and the disk at checkpoints:
-    /// survives a process crash (`kill -9`), may lose the last commits on a power loss.
-    Normal,
-}
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS attributes (

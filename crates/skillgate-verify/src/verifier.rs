@@ -64,6 +64,20 @@ impl Default for VerifierConfig {
 }
 
 impl VerifierConfig {
+    /// Checks the configuration without building a verifier: what [`Verifier::new`] refuses,
+    /// this refuses (an empty application-id list, a tolerance over 150 s without
+    /// `dev_loose_timestamp`, an extra trust anchor that is not a certificate).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.application_ids == ApplicationIds::Only(Vec::new()) {
+            return Err(ConfigError::NoApplicationIds);
+        }
+        if self.timestamp_tolerance > DEFAULT_TOLERANCE && !self.dev_loose_timestamp {
+            return Err(ConfigError::ToleranceTooLarge(self.timestamp_tolerance));
+        }
+        TrustStore::new(&self.extra_trust_anchors)?;
+        Ok(())
+    }
+
     /// Accepts requests for these application ids, with every other setting at its default.
     pub fn for_skills<I, S>(ids: I) -> VerifierConfig
     where
@@ -127,13 +141,8 @@ impl Verifier {
         config: VerifierConfig,
         cache: Arc<ChainCache>,
     ) -> Result<Verifier, ConfigError> {
-        if config.application_ids == ApplicationIds::Only(Vec::new()) {
-            return Err(ConfigError::NoApplicationIds);
-        }
+        config.validate()?;
         if config.timestamp_tolerance > DEFAULT_TOLERANCE {
-            if !config.dev_loose_timestamp {
-                return Err(ConfigError::ToleranceTooLarge(config.timestamp_tolerance));
-            }
             tracing::warn!(
                 tolerance = ?config.timestamp_tolerance,
                 "dev_loose_timestamp: accepting request timestamps beyond Amazon's 150 s; never use this in production"

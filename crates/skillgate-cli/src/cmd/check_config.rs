@@ -1,15 +1,19 @@
-//! `skillgate check-config FILE`: validates a configuration without starting the server.
+//! `skillgate check-config FILE`: runs the plan step of `serve` (every rule, every file the
+//! configuration names, every skill and URL) without binding anything, and reports every
+//! problem at once.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use skillgate_server::cert_store::CertStore;
-use skillgate_server::config::SkillTarget;
+use anyhow::Context as _;
+use skillgate::AttributesStore;
+use skillgate_server::PlanError;
+use skillgate_server::config::Config;
+use skillgate_server::config::Problem;
 
 use super::Globals;
-
-/// The native skill names this binary registers (see `serve::register_native_skills`).
-const NATIVE_SKILLS: &[&str] = &["home", "hello"];
+use super::serve::{builder, needs_store};
 
 /// Arguments of `skillgate check-config`.
 #[derive(Debug, clap::Args)]
@@ -19,45 +23,56 @@ pub struct Args {
     pub file: PathBuf,
 }
 
-/// Runs the subcommand: exit 0 when the file would start, 1 with the precise error.
-pub fn run(args: Args, _globals: &Globals) -> anyhow::Result<ExitCode> {
-    let config = super::serve::load_config(Some(&args.file))?;
-    for skill in &config.skill {
-        if let SkillTarget::Handler(name) = skill.target()?
-            && !NATIVE_SKILLS.contains(&name)
+/// Runs the subcommand: exit 0 when `serve --config FILE` would start, 1 with every problem
+/// (one per line, each naming its key).
+pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
+    // Parsed only: the plan reports every broken rule, not just the first.
+    let mut config = Config::read_file(&args.file)?;
+    config
+        .apply_env_overrides(|name| std::env::var(name).ok())
+        .context("environment override")?;
+    // The store is opened by `serve` before planning (it is I/O); here its URL is checked.
+    let mut store_problem = None;
+    if needs_store(&config) {
+        if let Err(error) =
+            skillgate_store::Location::parse(&config.attributes.url, &globals.data_dir)
         {
-            anyhow::bail!(
-                "skill {:?}: no native skill named {name:?} in this binary (available: {})",
-                skill.name,
-                NATIVE_SKILLS.join(", ")
+            store_problem = Some(Problem {
+                key: "attributes.url".to_owned(),
+                message: error.to_string(),
+            });
+        }
+    }
+    let unused: Arc<dyn AttributesStore> = Arc::new(skillgate::InMemoryStore::new());
+    let planned = builder(&config, globals, unused)?.plan();
+    let problems = match (planned, store_problem) {
+        (Ok(plan), None) => {
+            for warning in &plan.report().warnings {
+                println!("warning: {warning}");
+            }
+            for line in plan.report().lines() {
+                println!("{line}");
+            }
+            println!(
+                "{}: ok ({} skill(s) on {}, listening on {}{})",
+                args.file.display(),
+                config.skill.len(),
+                config.paths().join(", "),
+                config.listen,
+                if config.tls.enabled {
+                    " with TLS"
+                } else {
+                    ", plain HTTP"
+                }
             );
+            return Ok(ExitCode::SUCCESS);
         }
-    }
-    let certificates = config.tls.certificates();
-    if config.tls.enabled && !certificates.is_empty() {
-        let store = CertStore::load(certificates.clone())?;
-        for (files, fp) in certificates.iter().zip(store.fingerprints()) {
-            println!("certificate {} (SHA-256 {fp})", files.cert.display());
+        (Ok(_), Some(problem)) => vec![problem],
+        (Err(PlanError { mut problems }), store) => {
+            problems.extend(store);
+            problems
         }
-    }
-    for path in &config.dev.extra_trust_anchors {
-        std::fs::metadata(path)
-            .map_err(|e| anyhow::anyhow!("extra trust anchor {}: {e}", path.display()))?;
-    }
-    for warning in config.dev.warnings() {
-        println!("warning: {warning}");
-    }
-    println!(
-        "{}: ok ({} skill(s) on {}, listening on {}{})",
-        args.file.display(),
-        config.skill.len(),
-        config.paths().join(", "),
-        config.listen,
-        if config.tls.enabled {
-            " with TLS"
-        } else {
-            ", plain HTTP"
-        }
-    );
-    Ok(ExitCode::SUCCESS)
+    };
+    eprintln!("{}", PlanError { problems });
+    Ok(ExitCode::FAILURE)
 }

@@ -68,6 +68,31 @@ pub fn register_native_skills(
         .native_skill("hello", skillgate_example_hello::skill())
 }
 
+/// The server builder `serve` and `check-config` both plan from: the native skills (with
+/// `store` for those that keep attributes), the development certificate directory, and with
+/// `[dev] dev_ca` the local dev CA's trust anchor and chain.
+pub fn builder(
+    config: &Config,
+    globals: &Globals,
+    store: Arc<dyn AttributesStore>,
+) -> anyhow::Result<ServerBuilder> {
+    let mut builder = register_native_skills(ServerBuilder::new(config.clone()), store)
+        .dev_tls_dir(paths::dev_tls_dir(&globals.data_dir));
+    if config.dev.dev_ca {
+        let overrides = super::dev_ca::server_overrides(globals)
+            .context("--dev-ca needs the development CA: run `skillgate dev-ca init` first")?;
+        tracing::warn!(
+            chain_url = %overrides.chain_url,
+            "DEVELOPMENT ONLY (--dev-ca): requests signed by the local dev CA pass verification. \
+             Never use this on a server Alexa can reach."
+        );
+        builder = builder
+            .trust_anchor(overrides.trust_anchor)
+            .chain_override(overrides.chain_url, overrides.chain_pem);
+    }
+    Ok(builder)
+}
+
 /// The native skills that keep persistent attributes (and so need the store).
 pub const SKILLS_WITH_ATTRIBUTES: &[&str] = &["home"];
 
@@ -151,23 +176,12 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
         )
     };
 
-    let mut builder = register_native_skills(ServerBuilder::new(config.clone()), store)
-        .dev_tls_dir(paths::dev_tls_dir(&globals.data_dir));
-    if config.dev.dev_ca {
-        let overrides = super::dev_ca::server_overrides(globals)
-            .context("--dev-ca needs the development CA: run `skillgate dev-ca init` first")?;
-        tracing::warn!(
-            chain_url = %overrides.chain_url,
-            "DEVELOPMENT ONLY (--dev-ca): requests signed by the local dev CA pass verification. \
-             Never use this on a server Alexa can reach."
-        );
-        builder = builder
-            .trust_anchor(overrides.trust_anchor)
-            .chain_override(overrides.chain_url, overrides.chain_pem);
-    }
-
+    let prometheus = skillgate_server::metrics::install().map_err(anyhow::Error::msg)?;
+    let plan = builder(&config, globals, store)?
+        .prometheus(prometheus)
+        .plan()?;
     runtime.block_on(async move {
-        let server = builder.bind().await?;
+        let server = plan.start().await?;
         let report = server.report().clone();
         for warning in &report.warnings {
             tracing::warn!("{warning}");

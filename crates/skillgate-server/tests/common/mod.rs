@@ -129,8 +129,9 @@ pub async fn start_with(
     let builder = ServerBuilder::new(config)
         .dev_tls_dir(dir.path().join("tls"))
         .trust_anchor(chain().root_der().clone())
-        .chain_source(Arc::new(chain().source()));
-    let server = extra(builder).bind().await.unwrap();
+        .chain_source(Arc::new(chain().source()))
+        .prometheus(skillgate_server::metrics::install().unwrap());
+    let server = extra(builder).start().await.unwrap();
     let addr = server.local_addr();
     let handle = server.handle();
     let task = tokio::spawn(server.run());

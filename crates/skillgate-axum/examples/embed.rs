@@ -1,6 +1,6 @@
 //! Mount Alexa request verification in your own axum application.
 //!
-//! Run: `cargo run -p skillgate-server --example embed` (then POST to
+//! Run: `cargo run -p skillgate-axum --example embed` (then POST to
 //! http://127.0.0.1:3000/alexa; unsigned requests get 400, as they should).
 //! Put it behind TLS on 443 (or use `skillgate serve`) for Alexa to reach it.
 
@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::{get, post};
-use skillgate_server::layer::{AlexaVerifyLayer, VerifiedAlexaRequest};
+use skillgate_axum::{AlexaVerifyLayer, VerifiedAlexaRequest};
 use skillgate_verify::{HttpsChainSource, Verifier, VerifierConfig};
 
 /// Only verified requests reach this handler: the layer answered everything else.

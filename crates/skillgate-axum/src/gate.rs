@@ -9,8 +9,13 @@ use http::StatusCode;
 use http::request::Parts;
 use skillgate_verify::{VerifiedRequest, Verifier};
 
-use crate::config::DEFAULT_MAX_BODY_BYTES;
 use crate::intake::{self, Rejection};
+
+/// The default body cap: 128 KiB, several times the largest real Alexa request.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 128 * 1024;
+
+/// The default deadline for reading a request body.
+pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Runs every check that must pass before skill code.
 #[derive(Debug, Clone)]
@@ -36,7 +41,7 @@ impl Gate {
         Self {
             verifier,
             max_body: DEFAULT_MAX_BODY_BYTES,
-            body_timeout: Duration::from_secs(10),
+            body_timeout: DEFAULT_BODY_TIMEOUT,
         }
     }
 

@@ -1,10 +1,10 @@
 //! Verification as a tower [`Layer`] and an axum extractor, for mounting in your own axum
-//! application (see docs/axum-layer.md and `examples/embed.rs`).
+//! application (see docs/axum-layer.md and this crate's `examples/embed.rs`).
 //!
 //! ```no_run
 //! # use std::sync::Arc;
 //! use axum::{Router, routing::post};
-//! use skillgate_server::layer::{AlexaVerifyLayer, VerifiedAlexaRequest};
+//! use skillgate_axum::{AlexaVerifyLayer, VerifiedAlexaRequest};
 //!
 //! async fn alexa(req: VerifiedAlexaRequest) -> String {
 //!     format!("verified {} for {}", req.verified.request_type, req.verified.application_id)
