@@ -13,16 +13,17 @@ use server_common::*;
 const SKILL: &str = "name = \"a\"\napplication_ids = [\"amzn1.ask.skill.1\"]\n";
 
 /// A configuration listening on a free loopback port, with `body` appended.
-fn config(dir: &Path, name: &str, body: &str) -> std::path::PathBuf {
+fn config(dir: &Path, name: &str, body: &str) -> (std::path::PathBuf, u16) {
     let file = dir.join(format!("{name}.toml"));
-    let text = format!("listen = \"127.0.0.1:{}\"\n{body}", free_port());
+    let port = free_port();
+    let text = format!("listen = \"127.0.0.1:{port}\"\n{body}");
     std::fs::write(&file, text).unwrap();
-    file
+    (file, port)
 }
 
-/// `serve --config FILE`: `Err(stderr)` when it exits by itself within the limit, `Ok(())`
-/// when it is still running (it started), in which case it is killed.
-fn serve_outcome(data: &Path, file: &Path) -> Result<(), String> {
+/// `serve --config FILE`: `Err(stderr)` when it exits by itself, `Ok(())` once it listens on
+/// `port` (it started; it is then killed). Bounded at 20 s.
+fn serve_outcome(data: &Path, (file, port): &(std::path::PathBuf, u16)) -> Result<(), String> {
     let mut child = Command::new(BIN)
         .arg("--data-dir")
         .arg(data)
@@ -39,11 +40,16 @@ fn serve_outcome(data: &Path, file: &Path) -> Result<(), String> {
             let out = child.wait_with_output().unwrap();
             return Err(String::from_utf8_lossy(&out.stderr).into_owned());
         }
+        if std::net::TcpStream::connect(("127.0.0.1", *port)).is_ok() {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Ok(());
+        }
         std::thread::sleep(Duration::from_millis(50));
     }
     let _ = child.kill();
     let _ = child.wait();
-    Ok(())
+    Err("neither exited nor listened within 20 s".to_owned())
 }
 
 fn check_config(data: &Path, file: &Path) -> (bool, String) {
@@ -146,15 +152,21 @@ fn check_config_refuses_exactly_what_serve_refuses() {
     ];
     for (name, body, key) in &broken {
         let file = config(d, name, body);
-        let (ok, text) = check_config(&data, &file);
+        let (ok, text) = check_config(&data, &file.0);
         assert!(!ok, "{name}: check-config accepted it:\n{text}");
-        assert!(text.contains(key), "{name}: check-config did not name {key}:\n{text}");
+        assert!(
+            text.contains(key),
+            "{name}: check-config did not name {key}:\n{text}"
+        );
         let served = serve_outcome(&data, &file);
-        assert!(served.is_err(), "{name}: serve started although check-config refused");
+        assert!(
+            served.is_err(),
+            "{name}: serve started although check-config refused"
+        );
     }
 
     // Every problem at once, each with its key.
-    let file = config(
+    let (file, _) = config(
         d,
         "several",
         &format!(
@@ -165,7 +177,11 @@ fn check_config_refuses_exactly_what_serve_refuses() {
     );
     let (ok, text) = check_config(&data, &file);
     assert!(!ok);
-    for key in ["limits.max_connections", "skill[0].handler", "skill[1].upstream"] {
+    for key in [
+        "limits.max_connections",
+        "skill[0].handler",
+        "skill[1].upstream",
+    ] {
         assert!(text.contains(key), "{key} missing:\n{text}");
     }
     assert!(text.contains("3 problems"), "{text}");
@@ -182,7 +198,7 @@ fn check_config_refuses_exactly_what_serve_refuses() {
     ];
     for (index, body) in good.iter().enumerate() {
         let file = config(d, &format!("good{index}"), body);
-        let (ok, text) = check_config(&data, &file);
+        let (ok, text) = check_config(&data, &file.0);
         assert!(ok, "good{index}: {text}");
         let served = serve_outcome(&data, &file);
         assert!(served.is_ok(), "good{index}: serve refused: {served:?}");
