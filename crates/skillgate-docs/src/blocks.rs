@@ -218,12 +218,26 @@ mod tests {
         let blocks = parse("doc.md", DOC).unwrap();
         let summary: Vec<_> = blocks
             .iter()
-            .map(|b| (b.line, b.lang(), b.kind(), b.marker.clone(), b.code.as_str()))
+            .map(|b| {
+                (
+                    b.line,
+                    b.lang(),
+                    b.kind(),
+                    b.marker.clone(),
+                    b.code.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             summary,
             vec![
-                (3, "sh".into(), Kind::Shell, Marker::None, "skillgate init\n"),
+                (
+                    3,
+                    "sh".into(),
+                    Kind::Shell,
+                    Marker::None,
+                    "skillgate init\n"
+                ),
                 (
                     8,
                     "toml".into(),
@@ -242,7 +256,13 @@ mod tests {
                     },
                     "print(1)\n```\n"
                 ),
-                (19, "rust".into(), Kind::Rust, Marker::None, "fn main() {}\n"),
+                (
+                    19,
+                    "rust".into(),
+                    Kind::Rust,
+                    Marker::None,
+                    "fn main() {}\n"
+                ),
                 (24, "".into(), Kind::Text, Marker::None, "plain\n"),
             ]
         );
