@@ -6,6 +6,9 @@ Flask config keys that flask-ask-sdk reads. Listen on 127.0.0.1 only.
 
     pip install -r requirements.txt
     SKILL_ID=amzn1.ask.skill.… PORT=5000 python app.py
+
+`app.run` is Flask's development server; in production serve `app` with a WSGI server bound
+to 127.0.0.1, e.g. `gunicorn -b 127.0.0.1:5000 app:app`.
 """
 
 import logging
