@@ -136,14 +136,24 @@ fn run(mut cmd: Command, limit: Duration) -> Result<String, String> {
     }
 }
 
-/// The commands of a shell block: comments dropped, `\` continuations joined.
-fn shell_commands(code: &str) -> Vec<String> {
+/// The commands of a shell block: comments dropped, `\` continuations joined. In a
+/// `console` block only the lines after a `$ ` prompt are commands; the rest is output.
+fn shell_commands(block: &Block) -> Vec<String> {
+    let console = block.lang() == "console";
     let mut commands = Vec::new();
     let mut current = String::new();
-    for line in code.lines() {
-        let line = line.trim();
-        if current.is_empty() && (line.is_empty() || line.starts_with('#')) {
-            continue;
+    for line in block.code.lines() {
+        let mut line = line.trim();
+        if current.is_empty() {
+            if console {
+                match line.strip_prefix("$ ") {
+                    Some(command) => line = command.trim(),
+                    None => continue,
+                }
+            }
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
         }
         match line.strip_suffix('\\') {
             Some(part) => {
@@ -162,17 +172,32 @@ fn shell_commands(code: &str) -> Vec<String> {
     commands
 }
 
-/// Checks one unmarked shell block: only offline `skillgate` commands, all succeed.
+/// A command without its trailing `# comment`.
+fn without_comment(command: &str) -> &str {
+    command.find(" #").map_or(command, |i| &command[..i])
+}
+
+/// Checks one unmarked shell block: only plain, offline `skillgate` commands, all succeed.
 fn check_shell(block: &Block) -> Result<(), String> {
-    let commands = shell_commands(&block.code);
+    let commands = shell_commands(block);
     if commands.is_empty() {
         return Err("a shell block with no command".into());
     }
     for command in &commands {
-        let words: Vec<&str> = command.split_whitespace().collect();
+        let plain = without_comment(command);
+        let words: Vec<&str> = plain.split_whitespace().collect();
         if words.first() != Some(&"skillgate") {
             return Err(format!(
                 "runs `{command}`; this test runs only `skillgate …` commands"
+            ));
+        }
+        if let Some(op) = [";", "&", "|", "`", "$(", ">", "<"]
+            .iter()
+            .find(|op| plain.contains(**op))
+        {
+            return Err(format!(
+                "runs `{command}`, with the shell operator `{op}`; this test runs only plain \
+                 `skillgate …` commands"
             ));
         }
         if words.iter().skip(1).find(|w| !w.starts_with('-')) == Some(&"serve") {
@@ -183,7 +208,7 @@ fn check_shell(block: &Block) -> Result<(), String> {
     }
     let sandbox = Sandbox::new();
     let mut cmd = sandbox.command("bash");
-    cmd.args(["-euo", "pipefail", "-c", &block.code]);
+    cmd.args(["-euo", "pipefail", "-c", &commands.join("\n")]);
     run(cmd, SHELL_LIMIT)
         .map(|_| ())
         .map_err(|e| format!("failed: {e}"))
@@ -283,11 +308,13 @@ fn every_block_in_readme_and_docs_runs_or_is_marked() {
 #[test]
 fn an_unmarked_block_that_cannot_run_is_named_by_file_and_line() {
     let doc = "# Doc\n\n```python\nprint('hi')\n```\n\n<!-- fragment -->\n```sh\nls\n```\n\n\
-               ```sh\ncargo build\n```\n\n```toml\nlisten = 42\n```\n\n```sh\nskillgate --version\n```\n";
+               ```sh\ncargo build\n```\n\n```toml\nlisten = 42\n```\n\n```sh\nskillgate --version\n```\n\n\
+               ```console\n$ skillgate --version   # the version\nskillgate 0.1.0\n```\n\n\
+               ```sh\nskillgate --version | tee out\n```\n";
     let found = blocks::parse("docs/new.md", doc).unwrap();
     let results: Vec<(String, Result<bool, String>)> =
         found.iter().map(|b| (b.location(), check(b))).collect();
-    assert_eq!(results.len(), 5);
+    assert_eq!(results.len(), 7);
     assert_eq!(results[0].0, "docs/new.md:3");
     assert!(
         matches!(&results[0].1, Err(e) if e.contains("`python` block")),
@@ -307,6 +334,11 @@ fn an_unmarked_block_that_cannot_run_is_named_by_file_and_line() {
         "{results:?}"
     );
     assert_eq!(results[4].1, Ok(true), "{results:?}");
+    assert_eq!(results[5].1, Ok(true), "{results:?}");
+    assert!(
+        matches!(&results[6].1, Err(e) if e.contains("shell operator `|`")),
+        "{results:?}"
+    );
 }
 
 #[test]
