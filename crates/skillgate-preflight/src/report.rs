@@ -150,15 +150,15 @@ impl Report {
                 let star = if c.indistinguishable { "*" } else { " " };
                 let _ = writeln!(
                     out,
-                    "  {} {:width$}{star} {}: {}",
+                    "  {} {star}{:width$} {}: {}",
                     c.outcome.label(),
                     c.id,
                     c.title,
                     c.detail
                 );
                 if !c.ok() && c.outcome != Outcome::Skipped {
-                    let _ = writeln!(out, "         means: {}", c.meaning);
-                    let _ = writeln!(out, "         fix:   {}", c.fix);
+                    let _ = writeln!(out, "          means: {}", c.meaning);
+                    let _ = writeln!(out, "          fix:   {}", c.fix);
                 }
             }
         }
@@ -239,7 +239,7 @@ mod tests {
             vec![check("x", Outcome::Fail, false)],
         );
         let text = r.render();
-        assert!(text.contains("FAIL x"), "{text}");
+        assert!(text.contains("FAIL  x"), "{text}");
         assert!(text.contains("means: the meaning"), "{text}");
         assert!(text.contains("fix:   the fix"), "{text}");
         let json = serde_json::to_value(&r).unwrap();

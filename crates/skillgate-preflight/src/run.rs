@@ -91,7 +91,7 @@ const REACHABLE: Meta = Meta {
 const TLS12: Meta = Meta {
     id: "tls_1_2",
     title: "TLS 1.2 accepted",
-    meaning: "only TLS 1.3 is offered; Amazon documents TLS 1.2 as the version Alexa uses",
+    meaning: "only TLS 1.3 is offered; Alexa's endpoint requirements are written for TLS 1.2, so a 1.3-only endpoint is a risk",
     fix: "enable TLS 1.2 (with ECDHE and AES-GCM suites) next to 1.3",
 };
 const LEGACY: Meta = Meta {
