@@ -12,8 +12,9 @@ use std::time::{Duration, Instant, SystemTime};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
 use rustls::pki_types::pem::PemObject as _;
 use rustls_pki_types::{CertificateDer, ServerName};
+use skillgate_acme::challenge::serve_http01;
 use skillgate_acme::store::Store;
-use skillgate_acme::{ACME_TLS_ALPN, Acme, AcmeConfig, Issued};
+use skillgate_acme::{ACME_TLS_ALPN, Acme, AcmeConfig, Challenge, Issued};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 const DOMAIN: &str = "skill.test";
@@ -99,8 +100,9 @@ impl Drop for Pebble {
 }
 
 impl Pebble {
-    /// Validates tls-alpn-01 on `tls_port`; issues certificates valid `validity_secs`.
-    fn start(tls_port: u16, validity_secs: u64) -> Self {
+    /// Validates tls-alpn-01 on `tls_port` and http-01 on `http_port`; issues certificates
+    /// valid `validity_secs`.
+    fn start(tls_port: u16, http_port: u16, validity_secs: u64) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let api = api_tls();
         std::fs::write(dir.path().join("api-cert.pem"), &api.cert_pem).unwrap();
@@ -112,7 +114,7 @@ impl Pebble {
             "managementListenAddress": format!("127.0.0.1:{mgmt_port}"),
             "certificate": dir.path().join("api-cert.pem"),
             "privateKey": dir.path().join("api-key.pem"),
-            "httpPort": free_port(),
+            "httpPort": http_port,
             "tlsPort": tls_port,
             "ocspResponderURL": "",
             "externalAccountBindingRequired": false,
@@ -302,7 +304,7 @@ async fn pebble_issues_the_swap_renews_and_restarts_reuse() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     // 24-second certificates: renewal due after about 16 s.
-    let pebble = Pebble::start(addr.port(), 24);
+    let pebble = Pebble::start(addr.port(), free_port(), 24);
     let state = tempfile::tempdir().unwrap();
     let cfg = config(
         state.path(),
@@ -419,9 +421,21 @@ fn preload(dir: &Path, cfg: &AcmeConfig, domain: &str) -> Issued {
     issued
 }
 
+/// The process-wide Prometheus recorder of this test binary.
+fn metrics() -> &'static metrics_exporter_prometheus::PrometheusHandle {
+    static HANDLE: std::sync::OnceLock<metrics_exporter_prometheus::PrometheusHandle> =
+        std::sync::OnceLock::new();
+    HANDLE.get_or_init(|| {
+        metrics_exporter_prometheus::PrometheusBuilder::new()
+            .install_recorder()
+            .unwrap()
+    })
+}
+
 /// Runs `acme` (its renewal is due), waits for at least two failed orders, and checks that
-/// the preloaded certificate is still the one served.
+/// the preloaded certificate is still the one served and that the failures are counted.
 async fn check_keeps_serving(acme: Acme, preloaded: &Issued, error_contains: &str) {
+    let metrics = metrics();
     assert_eq!(acme.current().unwrap().serial, preloaded.serial);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -435,6 +449,11 @@ async fn check_keeps_serving(acme: Acme, preloaded: &Issued, error_contains: &st
     let status = acme.status();
     let error = status.last_error.unwrap();
     assert!(error.contains(error_contains), "{error}");
+    let rendered = metrics.render();
+    assert!(
+        rendered.contains("skillgate_acme_orders_total{result=\"error\""),
+        "{rendered}"
+    );
     assert_eq!(acme.current().unwrap().serial, preloaded.serial);
     let leaf = CertificateDer::from_pem_slice(preloaded.chain_pem.as_bytes()).unwrap();
     let domain = acme_domain(preloaded);
@@ -509,6 +528,46 @@ async fn a_directory_answering_garbage_leaves_the_current_certificate_serving() 
     let preloaded = preload(state.path(), &cfg, DOMAIN);
     let acme = Acme::new(cfg).unwrap();
     check_keeps_serving(acme, &preloaded, "JSON").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pebble_issues_over_http01_and_the_port_80_listener_redirects() {
+    if !have_pebble() {
+        return;
+    }
+    let http = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let http_port = http.local_addr().unwrap().port();
+    let pebble = Pebble::start(free_port(), http_port, 3600);
+    let state = tempfile::tempdir().unwrap();
+    let mut cfg = config(
+        state.path(),
+        pebble.directory(),
+        DOMAIN,
+        vec![pebble.api.ca.clone()],
+    );
+    cfg.challenge = Challenge::Http01;
+    let acme = Acme::new(cfg).unwrap();
+    let port80 = tokio::spawn(serve_http01(http, acme.http01_tokens()));
+    let issued = acme.order().await.unwrap();
+    assert_eq!(acme_domain(&issued), DOMAIN);
+    assert_eq!(acme.current().unwrap().serial, issued.serial);
+    // Everything else on the port-80 listener is redirected to HTTPS.
+    let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", http_port))
+        .await
+        .unwrap();
+    tcp.write_all(b"GET /alexa HTTP/1.1\r\nHost: skill.test\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    tcp.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 301"), "{answer}");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("location: https://skill.test/alexa"),
+        "{answer}"
+    );
+    port80.abort();
 }
 
 #[test]
