@@ -219,3 +219,65 @@ impl Store {
         write_private(&self.cert, issued.chain_pem.as_bytes())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn self_signed(name: &str) -> (String, String) {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec![name.to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        (cert.pem(), key.serialize_pem())
+    }
+
+    #[test]
+    fn certificates_round_trip_in_private_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join("acme");
+        let domains = vec!["skill.test".to_string()];
+        let store = Store::open(&state, "https://ca.test/dir", &domains).unwrap();
+        assert!(store.load_certificate().unwrap().is_none());
+        assert!(store.load_account().unwrap().is_none());
+        let (cert, key) = self_signed("skill.test");
+        let issued = Issued::from_pem(cert, key).unwrap();
+        store.save_certificate(&issued).unwrap();
+        store.save_account("{\"id\":\"x\"}").unwrap();
+        let again = Store::open(&state, "https://ca.test/dir", &domains).unwrap();
+        let loaded = again.load_certificate().unwrap().unwrap();
+        assert_eq!(loaded.serial, issued.serial);
+        assert_eq!(loaded.not_after, issued.not_after);
+        assert_eq!(again.load_account().unwrap().unwrap(), "{\"id\":\"x\"}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&state), 0o700);
+            let (c, k) = again.cert_paths();
+            for p in [c, k, again.account_path()] {
+                assert_eq!(mode(p), 0o600, "{}", p.display());
+            }
+        }
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(&state)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(".tmp")), "{names:?}");
+        // Another directory or other domains: other files.
+        let staging = Store::open(&state, "https://staging.ca.test/dir", &domains).unwrap();
+        assert_ne!(staging.account_path(), again.account_path());
+        assert!(staging.load_certificate().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_key_that_does_not_match_is_refused() {
+        let (cert, _) = self_signed("skill.test");
+        let (_, other_key) = self_signed("skill.test");
+        let err = Issued::from_pem(cert, other_key).unwrap_err();
+        assert!(err.contains("does not match"), "{err}");
+        assert!(Issued::from_pem("garbage".into(), "garbage".into()).is_err());
+    }
+}
