@@ -443,6 +443,53 @@ mod tests {
     }
 
     #[test]
+    fn dev_ca_cases_are_validly_signed_except_the_wrong_signature() {
+        use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
+        let ca = skillgate_devtools::dev_ca::DevCa::generate(OffsetDateTime::now_utc()).unwrap();
+        let signer = ca.signer().unwrap();
+        let key = UnparsedPublicKey::new(
+            &RSA_PKCS1_2048_8192_SHA256,
+            signer.public_key_der().to_vec(),
+        );
+        let c = Context {
+            signer: Some(&signer),
+            ..ctx()
+        };
+        let verifies = |p: &Probe| {
+            let sig = base64::engine::general_purpose::STANDARD
+                .decode(header(p, SIGNATURE_256_HEADER).unwrap())
+                .unwrap();
+            key.verify(&p.body, &sig).is_ok()
+        };
+        for case in [
+            Case::NotJson,
+            Case::StaleTimestamp,
+            Case::ForeignApplicationId,
+            Case::ValidLaunch,
+        ] {
+            let p = build(case, &c).unwrap();
+            assert!(verifies(&p), "{case:?}");
+            assert_eq!(
+                header(&p, CHAIN_URL_HEADER),
+                Some(signer.chain_url()),
+                "{case:?}"
+            );
+        }
+        let p = build(Case::CertUrlPort, &c).unwrap();
+        assert!(verifies(&p));
+        assert_eq!(
+            header(&p, CHAIN_URL_HEADER),
+            Some("https://s3.amazonaws.com:563/echo.api/skillgate-dev-ca.pem")
+        );
+        let p = build(Case::WrongSignatureDevChain, &c).unwrap();
+        assert!(!verifies(&p));
+        assert_eq!(header(&p, CHAIN_URL_HEADER), Some(signer.chain_url()));
+        let p = build(Case::WrongSignature, &c).unwrap();
+        assert!(!verifies(&p));
+        assert_eq!(header(&p, CHAIN_URL_HEADER), Some(AMAZON_CHAIN_URL));
+    }
+
+    #[test]
     fn only_the_dev_ca_makes_content_cases_distinguishable() {
         for c in [
             Case::NotJson,

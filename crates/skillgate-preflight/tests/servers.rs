@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::Full;
+use http_body_util::{BodyExt as _, Full};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use rcgen::{CertificateParams, KeyPair};
@@ -41,8 +41,11 @@ fn cert(name: &str, from_days: i64, to_days: i64) -> Cert {
 }
 
 /// How a stub server answers POSTs.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 enum Behavior {
+    /// Verifies `Signature-256` with this RSA public key (PKCS#1 DER) and nothing else:
+    /// 400 when it does not verify, 200 otherwise.
+    SignatureOnly(Arc<Vec<u8>>),
     /// 400 to everything: rejects every case (as a server checking only signatures would).
     RejectAll,
     /// 200 with a response envelope to everything.
@@ -73,14 +76,43 @@ async fn stub(cert: &Cert, behavior: Behavior) -> SocketAddr {
                 return;
             };
             let acceptor = acceptor.clone();
+            let behavior = behavior.clone();
             tokio::spawn(async move {
                 let Ok(tls) = acceptor.accept(tcp).await else {
                     return;
                 };
                 let service = service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
                     let signed = req.headers().contains_key("signature-256");
+                    let behavior = behavior.clone();
                     async move {
                         let (status, body) = match behavior {
+                            Behavior::SignatureOnly(key) => {
+                                let sig = req
+                                    .headers()
+                                    .get("signature-256")
+                                    .and_then(|v| v.to_str().ok())
+                                    .and_then(|v| {
+                                        use base64::Engine as _;
+                                        base64::engine::general_purpose::STANDARD.decode(v).ok()
+                                    });
+                                let body = req.into_body().collect().await.map(|b| b.to_bytes());
+                                let ok = match (sig, body) {
+                                    (Some(sig), Ok(body)) => {
+                                        aws_lc_rs::signature::UnparsedPublicKey::new(
+                                            &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+                                            key.as_slice(),
+                                        )
+                                        .verify(&body, &sig)
+                                        .is_ok()
+                                    }
+                                    _ => false,
+                                };
+                                if ok {
+                                    (200, r#"{"version":"1.0","response":{}}"#.to_string())
+                                } else {
+                                    (400, String::new())
+                                }
+                            }
                             Behavior::RejectAll => (400, String::new()),
                             Behavior::AcceptAll => (
                                 200,
@@ -202,6 +234,53 @@ async fn a_server_answering_500_fails_every_signed_case() {
         "{}",
         check.detail
     );
+}
+
+#[tokio::test]
+async fn a_server_checking_only_signatures_passes_unsigned_but_not_dev_ca_preflight() {
+    let c = cert(HOST, -1, 90);
+    let ca = skillgate_devtools::dev_ca::DevCa::generate(time::OffsetDateTime::now_utc()).unwrap();
+    let signer = ca.signer().unwrap();
+    let key = Arc::new(signer.public_key_der().to_vec());
+    let addr = stub(&c, Behavior::SignatureOnly(key)).await;
+
+    // Without a key nobody can sign for: every case is rejected on its signature alone.
+    let report = skillgate_preflight::run(&options(addr, Trust::SelfSigned(c.der.clone())))
+        .await
+        .unwrap();
+    assert!(report.passed, "{}", report.render());
+
+    // With the development CA the missing rules show.
+    let mut o = options(addr, Trust::SelfSigned(c.der.clone()));
+    o.signer = Some(signer);
+    let report = skillgate_preflight::run(&o).await.unwrap();
+    let mut expected = vec![
+        "body_not_json",
+        "cert_url_case",
+        "cert_url_dot_segment",
+        "cert_url_host",
+        "cert_url_path",
+        "cert_url_port",
+        "cert_url_scheme",
+        "foreign_application_id",
+        "timestamp_outside_150s",
+    ];
+    expected.sort_unstable();
+    assert_eq!(failed(&report), expected, "{}", report.render());
+    for id in [
+        "valid_dev_ca_request",
+        "wrong_signature_dev_chain",
+        "no_signature_headers",
+    ] {
+        assert_eq!(report.check(id).unwrap().outcome, Outcome::Pass, "{id}");
+    }
+    assert!(
+        !report
+            .check("timestamp_outside_150s")
+            .unwrap()
+            .indistinguishable
+    );
+    assert!(report.check("cert_url_host").unwrap().indistinguishable);
 }
 
 #[tokio::test]
