@@ -195,9 +195,13 @@ pub async fn probe(
             Ok(s) => s,
             Err(e) => return LegacyAnswer::Unreachable(e.to_string()),
         };
+        let hex = skillgate_devtools::random::hex(32);
         let mut random = [0u8; 32];
         for (i, b) in random.iter_mut().enumerate() {
-            *b = u8::try_from(i).unwrap_or(0) ^ 0x5a;
+            *b = hex
+                .get(2 * i..2 * i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .unwrap_or(0);
         }
         if stream
             .write_all(&client_hello(version, server_name, random))
