@@ -29,5 +29,5 @@ pub use error::AcmeError;
 pub use manager::{
     Acme, AcmeConfig, Challenge, LETS_ENCRYPT_PRODUCTION, LETS_ENCRYPT_STAGING, Status,
 };
-pub use resolver::{ACME_TLS_ALPN, AcmeResolver};
+pub use resolver::{ACME_TLS_ALPN, AcmeResolver, is_acme_validation};
 pub use store::Issued;

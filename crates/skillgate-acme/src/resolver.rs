@@ -15,6 +15,13 @@ use rustls::sign::CertifiedKey;
 /// handshake.
 pub const ACME_TLS_ALPN: &[u8] = b"acme-tls/1";
 
+/// True when a handshake negotiated `acme-tls/1` (pass the connection's negotiated ALPN
+/// protocol): a tls-alpn-01 validation, to be closed right after the handshake (RFC 8737,
+/// section 3) instead of being served HTTP.
+pub fn is_acme_validation(negotiated_alpn: Option<&[u8]>) -> bool {
+    negotiated_alpn == Some(ACME_TLS_ALPN)
+}
+
 /// Serves the current certificate and tls-alpn-01 challenge certificates.
 #[derive(Debug, Default)]
 pub struct AcmeResolver {
@@ -65,5 +72,31 @@ impl ResolvesServerCert for AcmeResolver {
             return self.challenges.read().ok()?.get(&name).cloned();
         }
         self.current()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_acme_tls_1_is_a_validation() {
+        assert!(is_acme_validation(Some(b"acme-tls/1")));
+        assert!(!is_acme_validation(Some(b"http/1.1")));
+        assert!(!is_acme_validation(None));
+    }
+
+    #[test]
+    fn challenges_are_kept_per_domain_case_insensitively() {
+        let r = AcmeResolver::new();
+        assert!(r.current().is_none());
+        let key = crate::challenge::tls_alpn01_certificate("skill.test", &[1; 32]).unwrap();
+        let key = Arc::new(key);
+        r.set_challenge("Skill.Test", Arc::clone(&key));
+        assert!(r.challenges.read().unwrap().contains_key("skill.test"));
+        r.clear_challenge("SKILL.test");
+        assert!(r.challenges.read().unwrap().is_empty());
+        r.install(Arc::clone(&key));
+        assert!(Arc::ptr_eq(&r.current().unwrap(), &key));
     }
 }

@@ -14,7 +14,7 @@ use rustls::pki_types::pem::PemObject as _;
 use rustls_pki_types::{CertificateDer, ServerName};
 use skillgate_acme::challenge::serve_http01;
 use skillgate_acme::store::Store;
-use skillgate_acme::{ACME_TLS_ALPN, Acme, AcmeConfig, Challenge, Issued};
+use skillgate_acme::{ACME_TLS_ALPN, Acme, AcmeConfig, Challenge, Issued, is_acme_validation};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 const DOMAIN: &str = "skill.test";
@@ -230,7 +230,7 @@ async fn serve_with(acme: &Acme, listener: tokio::net::TcpListener) -> tokio::ta
                 let Ok(mut tls) = acceptor.accept(tcp).await else {
                     return;
                 };
-                if tls.get_ref().1.alpn_protocol() == Some(ACME_TLS_ALPN) {
+                if is_acme_validation(tls.get_ref().1.alpn_protocol()) {
                     return; // validation connection: handshake only
                 }
                 let _ = tls
