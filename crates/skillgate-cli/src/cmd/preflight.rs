@@ -40,6 +40,10 @@ pub struct Args {
     /// cases are then tested for real, and a correctly signed request must get 200.
     #[arg(long)]
     pub dev_ca: bool,
+    /// The chain URL the unsigned cases name (the server may download it). Default: one
+    /// Amazon serves its signing chain from; a URL from a recent real request works too.
+    #[arg(long, value_name = "URL")]
+    pub chain_url: Option<String>,
     /// Seconds to wait for each connection and answer.
     #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
     pub timeout: f64,
@@ -60,6 +64,9 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     options.resolve = args.resolve;
     options.tls_only = args.tls_only;
     options.timeout = Duration::from_secs_f64(args.timeout.min(600.0));
+    if let Some(url) = args.chain_url {
+        options.amazon_chain_url = url;
+    }
     if let Some(id) = args.app_id {
         options.app_id = id;
     }
