@@ -341,8 +341,8 @@ async fn the_interaction_model_matches_the_skill() {
 
 #[tokio::test]
 async fn every_real_envelope_in_the_fixture_corpus_gets_a_valid_answer() {
-    let dir =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/alexa/envelopes");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/alexa/envelopes");
     let skill = skillgate_example_home::skill();
     let mut answered = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
