@@ -46,6 +46,9 @@ enum Command {
     Sign(cmd::sign::Args),
     /// Check one captured request offline and explain every verification step.
     Verify(cmd::verify::Args),
+    /// Check a deployed endpoint the way Amazon's certification does (TLS and the
+    /// requests that must get HTTP 400).
+    Preflight(cmd::preflight::Args),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Dialog(args) => cmd::dialog::run(args, &globals),
         Command::Sign(args) => cmd::sign::run(args, &globals),
         Command::Verify(args) => cmd::verify::run(args, &globals),
+        Command::Preflight(args) => cmd::preflight::run(args, &globals),
     };
     match result {
         Ok(code) => code,
