@@ -136,6 +136,51 @@ pub(crate) fn answer(inner: &Inner, call: &Incoming<'_>) -> (Reply, Option<Durat
         .split('/')
         .filter(|s| !s.is_empty())
         .collect();
+    let (reply, slow) = decide(inner, call, &segments);
+    (reshape_error(&segments, reply), slow)
+}
+
+/// Amazon's APIs shape their error JSON differently (ask-sdk-model has one `Error` per
+/// API): errors are made as `{"code", "message"}` and reshaped here for the API called.
+fn reshape_error(segments: &[&str], mut reply: Reply) -> Reply {
+    let Some(body) = reply.body.as_ref() else {
+        return reply;
+    };
+    if reply.status < 400 || body.get("error").is_some() {
+        return reply;
+    }
+    let code = body["code"].as_str().unwrap_or("UNKNOWN_ERROR").to_owned();
+    let message = body["message"].clone();
+    reply.body = Some(match segments {
+        ["v1", "devices", ..] | ["v2", "householdlists", ..] => {
+            json!({"type": code, "message": message})
+        }
+        ["v1", "users", ..] => json!({"message": message}),
+        ["v1", "directives" | "proactiveEvents" | "skillmessages", ..] => {
+            json!({"code": reply.status, "message": message})
+        }
+        ["v2", "accounts" | "persons" | "devices", ..] => {
+            let known = [
+                "INVALID_KEY",
+                "INVALID_VALUE",
+                "INVALID_TOKEN",
+                "INVALID_URI",
+                "DEVICE_UNREACHABLE",
+            ];
+            let code = if known.contains(&code.as_str()) {
+                code
+            } else {
+                "UNKNOWN_ERROR".to_owned()
+            };
+            json!({"code": code, "message": message})
+        }
+        _ => json!({"code": code, "message": message}),
+    });
+    reply
+}
+
+fn decide(inner: &Inner, call: &Incoming<'_>, segments: &[&str]) -> (Reply, Option<Duration>) {
+    let segments = segments.to_vec();
     let mut state = lock(&inner.state);
     if segments == ["auth", "o2", "token"] && call.method == "POST" {
         let reply = lwa_token(inner, &mut state, call);
@@ -194,17 +239,14 @@ pub(crate) fn answer(inner: &Inner, call: &Incoming<'_>) -> (Reply, Option<Durat
                 Reply::error(
                     consent_status,
                     "PERMISSION_NOT_REQUESTED",
-                    &format!("The skill does not request {scope} in its manifest"),
+                    &format!("{scope} was not requested in the skill's manifest"),
                 ),
                 switches.slow,
             );
         }
         if !state.granted.contains(scope) {
             let reply = if consent_status == 403 {
-                Reply::json(
-                    403,
-                    json!({"type": "FORBIDDEN", "message": format!("The user has not granted {scope}")}),
-                )
+                Reply::error(403, "FORBIDDEN", &format!("The user has not granted {scope}"))
             } else {
                 Reply::error(401, "UNAUTHORIZED", &format!("The user has not granted {scope}"))
             };
@@ -634,7 +676,7 @@ fn update_item(
     if body["version"] != item["version"] {
         return Reply::json(
             409,
-            json!({"type": "CONFLICT", "message": "The item's version has changed"}),
+            json!({"code": "CONFLICT", "message": "The item's version has changed"}),
         );
     }
     if let Some(v) = body["value"].as_str() {
