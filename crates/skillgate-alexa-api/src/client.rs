@@ -207,7 +207,10 @@ mod tests {
     #[test]
     fn ids_cannot_escape_their_segment() {
         assert_eq!(segment("a/../b?c#d"), "a%2F..%2Fb%3Fc%23d");
-        assert_eq!(segment("amzn1.ask.device.AB-c_d~"), "amzn1.ask.device.AB-c_d~");
+        assert_eq!(
+            segment("amzn1.ask.device.AB-c_d~"),
+            "amzn1.ask.device.AB-c_d~"
+        );
     }
 
     #[test]
@@ -218,7 +221,10 @@ mod tests {
             "t",
             Instant::now() + Duration::from_secs(1),
         );
-        assert!(matches!(api.url("/x"), Err(ApiError::NoApiAccess("apiEndpoint"))));
+        assert!(matches!(
+            api.url("/x"),
+            Err(ApiError::NoApiAccess("apiEndpoint"))
+        ));
         assert!(matches!(
             api.device_segment(),
             Err(ApiError::NoApiAccess("deviceId"))

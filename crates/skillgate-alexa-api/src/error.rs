@@ -251,7 +251,9 @@ impl ApiError {
         }
         if let Some(scope) = scope {
             if status == scope.consent_status() {
-                let not_requested = details.as_ref().is_some_and(AmazonError::says_not_requested);
+                let not_requested = details
+                    .as_ref()
+                    .is_some_and(AmazonError::says_not_requested);
                 return if not_requested {
                     Self::PermissionNotRequested { scope, details }
                 } else {
@@ -325,11 +327,19 @@ mod tests {
         let reminders = Some(Scope::REMINDERS);
         let address = Some(Scope::ADDRESS_FULL);
         assert!(matches!(
-            sort(401, reminders.clone(), r#"{"code":"UNAUTHORIZED","message":"no"}"#),
+            sort(
+                401,
+                reminders.clone(),
+                r#"{"code":"UNAUTHORIZED","message":"no"}"#
+            ),
             ApiError::PermissionNotGranted { .. }
         ));
         assert!(matches!(
-            sort(403, address.clone(), r#"{"type":"FORBIDDEN","message":"x"}"#),
+            sort(
+                403,
+                address.clone(),
+                r#"{"type":"FORBIDDEN","message":"x"}"#
+            ),
             ApiError::PermissionNotGranted { .. }
         ));
         // A 401 from the address API is a token problem, not consent.
@@ -338,7 +348,10 @@ mod tests {
             ApiError::TokenExpired { .. }
         ));
         // A 403 from reminders is not consent either.
-        assert!(matches!(sort(403, reminders, ""), ApiError::Forbidden { .. }));
+        assert!(matches!(
+            sort(403, reminders, ""),
+            ApiError::Forbidden { .. }
+        ));
     }
 
     #[test]
@@ -358,16 +371,28 @@ mod tests {
             Some(Scope::EMAIL),
             r#"{"code":"PERMISSION_NOT_REQUESTED","message":"scope not in the manifest"}"#,
         );
-        assert!(matches!(e, ApiError::PermissionNotRequested { .. }), "{e:?}");
+        assert!(
+            matches!(e, ApiError::PermissionNotRequested { .. }),
+            "{e:?}"
+        );
     }
 
     #[test]
     fn other_statuses() {
-        assert!(matches!(sort(404, None, "{}"), ApiError::NotFound { details: None }));
+        assert!(matches!(
+            sort(404, None, "{}"),
+            ApiError::NotFound { details: None }
+        ));
         assert!(matches!(sort(409, None, ""), ApiError::Conflict { .. }));
         assert!(matches!(sort(429, None, ""), ApiError::RateLimited { .. }));
-        assert!(matches!(sort(503, None, "<html>"), ApiError::Unavailable { status: 503, .. }));
-        assert!(matches!(sort(400, None, ""), ApiError::Rejected { status: 400, .. }));
+        assert!(matches!(
+            sort(503, None, "<html>"),
+            ApiError::Unavailable { status: 503, .. }
+        ));
+        assert!(matches!(
+            sort(400, None, ""),
+            ApiError::Rejected { status: 400, .. }
+        ));
         assert!(matches!(
             sort(302, None, ""),
             ApiError::Protocol(ProtocolError::Redirect { status: 302, .. })

@@ -78,7 +78,8 @@ impl OutOfSession {
         deadline: Instant,
     ) -> Result<(), ApiError> {
         let token: ApiToken = self.lwa.token(scope, deadline).await?;
-        let call = Call::new(Method::POST, format!("{}{path}", self.endpoint), &token).json(body)?;
+        let call =
+            Call::new(Method::POST, format!("{}{path}", self.endpoint), &token).json(body)?;
         self.transport.send(call, deadline).await.map(drop)
     }
 

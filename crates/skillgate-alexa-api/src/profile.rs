@@ -53,7 +53,8 @@ impl AlexaApi {
 
     /// The account holder's email address. Needs [`Scope::EMAIL`].
     pub async fn customer_email(&self) -> Result<Option<String>, ApiError> {
-        self.profile_text(Who::Customer, "email", Scope::EMAIL).await
+        self.profile_text(Who::Customer, "email", Scope::EMAIL)
+            .await
     }
 
     /// The account holder's mobile number. Needs [`Scope::MOBILE_NUMBER`].
@@ -78,7 +79,10 @@ impl AlexaApi {
 
     /// The recognized speaker's mobile number. Needs [`Scope::MOBILE_NUMBER`] (person level).
     pub async fn person_mobile_number(&self) -> Result<Option<PhoneNumber>, ApiError> {
-        self.get_opt(&Who::Person.path("mobileNumber"), Some(Scope::MOBILE_NUMBER))
-            .await
+        self.get_opt(
+            &Who::Person.path("mobileNumber"),
+            Some(Scope::MOBILE_NUMBER),
+        )
+        .await
     }
 }

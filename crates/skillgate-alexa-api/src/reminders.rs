@@ -273,4 +273,3 @@ impl AlexaApi {
         self.get(PATH, Some(Scope::REMINDERS)).await
     }
 }
-

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER};
+use reqwest::header::{
+    ACCEPT, ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, LOCATION, RETRY_AFTER,
+};
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 use serde::de::DeserializeOwned;
@@ -223,7 +225,13 @@ impl Transport {
                 body,
             });
         }
-        Err(ApiError::from_status(status, scope, retry_after, location, &body))
+        Err(ApiError::from_status(
+            status,
+            scope,
+            retry_after,
+            location,
+            &body,
+        ))
     }
 
     #[allow(clippy::type_complexity)]
@@ -272,7 +280,13 @@ impl Transport {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok((status, retry_after, location, content_type, Bytes::from(body)))
+        Ok((
+            status,
+            retry_after,
+            location,
+            content_type,
+            Bytes::from(body),
+        ))
     }
 }
 
@@ -289,7 +303,10 @@ mod tests {
 
     #[test]
     fn path_for_logs() {
-        assert_eq!(path_of("https://api.amazonalexa.com/v1/alerts/reminders?x=1"), "/v1/alerts/reminders");
+        assert_eq!(
+            path_of("https://api.amazonalexa.com/v1/alerts/reminders?x=1"),
+            "/v1/alerts/reminders"
+        );
         assert_eq!(path_of("https://h"), "/");
     }
 

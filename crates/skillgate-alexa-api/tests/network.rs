@@ -179,7 +179,10 @@ async fn success_sends_the_token_and_tolerates_unknown_fields() {
     assert!(head.starts_with(
         "get /v1/devices/amzn1.ask.device.x/settings/address/countryandpostalcode http/1.1"
     ));
-    assert!(head.contains(&format!("authorization: bearer {}", TOKEN.to_ascii_lowercase())));
+    assert!(head.contains(&format!(
+        "authorization: bearer {}",
+        TOKEN.to_ascii_lowercase()
+    )));
 }
 
 #[tokio::test]
@@ -214,7 +217,10 @@ async fn slow_headers_hit_the_deadline() {
     let error = api.time_zone().await.unwrap_err();
     assert!(matches!(error, ApiError::Deadline), "{error:?}");
     let took = started.elapsed();
-    assert!(took >= Duration::from_millis(250) && took < Duration::from_secs(2), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(250) && took < Duration::from_secs(2),
+        "{took:?}"
+    );
 }
 
 #[tokio::test]
@@ -247,7 +253,8 @@ async fn truncated_json() {
 #[tokio::test]
 async fn body_shorter_than_its_length() {
     let mut bytes =
-        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n".to_vec();
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n"
+            .to_vec();
     bytes.extend_from_slice(br#"{"countryCode":"US""#);
     let (_s, api) = one(Script::Raw(bytes)).await;
     let error = api.country_and_postal_code().await.unwrap_err();
@@ -346,12 +353,24 @@ async fn error_statuses_with_and_without_amazon_json() {
             "permission_not_requested",
         ),
         ("404 Not Found", "", "not_found"),
-        ("404 Not Found", r#"{"type":"NOT_FOUND","message":"no"}"#, "not_found"),
+        (
+            "404 Not Found",
+            r#"{"type":"NOT_FOUND","message":"no"}"#,
+            "not_found",
+        ),
         ("409 Conflict", "", "conflict"),
         ("429 Too Many Requests", "", "rate_limited"),
-        ("429 Too Many Requests", r#"{"message":"slow down"}"#, "rate_limited"),
+        (
+            "429 Too Many Requests",
+            r#"{"message":"slow down"}"#,
+            "rate_limited",
+        ),
         ("500 Internal Server Error", "", "unavailable"),
-        ("503 Service Unavailable", r#"{"code":503,"message":"down"}"#, "unavailable"),
+        (
+            "503 Service Unavailable",
+            r#"{"code":503,"message":"down"}"#,
+            "unavailable",
+        ),
         ("400 Bad Request", r#"{"code":"INVALID_VALUE"}"#, "rejected"),
     ];
     for (status, body, expected) in cases {
@@ -376,7 +395,11 @@ async fn reminders_say_no_consent_with_401() {
     )))
     .await;
     let error = api.reminders().await.unwrap_err();
-    assert_eq!(error.missing_permission(), Some(&Scope::REMINDERS), "{error:?}");
+    assert_eq!(
+        error.missing_permission(),
+        Some(&Scope::REMINDERS),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]

@@ -86,7 +86,10 @@ impl MockConfig {
             declared_permissions: None,
             token_lifetime: Duration::from_secs(3600),
             lwa_token_lifetime: Duration::from_secs(3600),
-            client_credentials: (DEFAULT_CLIENT_ID.to_owned(), DEFAULT_CLIENT_SECRET.to_owned()),
+            client_credentials: (
+                DEFAULT_CLIENT_ID.to_owned(),
+                DEFAULT_CLIENT_SECRET.to_owned(),
+            ),
             time_zone: "Europe/Berlin".to_owned(),
         }
     }

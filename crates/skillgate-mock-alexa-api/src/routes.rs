@@ -77,7 +77,10 @@ impl Reply {
 pub(crate) fn issue(state: &mut State, kind: &str, lifetime: i64) -> String {
     let mut random = [0u8; 18];
     let token = match aws_lc_rs::rand::fill(&mut random) {
-        Ok(()) => random.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        Ok(()) => random
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>(),
         Err(_) => format!("{}-{}", unix_now(), state.next_id),
     };
     let token = format!("mock.{kind}.{token}").replace(':', "_");
@@ -97,9 +100,14 @@ pub(crate) fn issue(state: &mut State, kind: &str, lifetime: i64) -> String {
 /// The permission a path needs, if any.
 fn scope_of(method: &str, segments: &[&str]) -> Option<&'static str> {
     match segments {
-        ["v1", "devices", _, "settings", "address", "countryAndPostalCode"] => {
-            Some("read::alexa:device:all:address:country_and_postal_code")
-        }
+        [
+            "v1",
+            "devices",
+            _,
+            "settings",
+            "address",
+            "countryAndPostalCode",
+        ] => Some("read::alexa:device:all:address:country_and_postal_code"),
         ["v1", "devices", _, "settings", "address"] => Some("read::alexa:device:all:address"),
         ["v2", "accounts", "~current", "settings", field]
         | ["v2", "persons", "~current", "profile", field] => {
@@ -194,13 +202,21 @@ fn decide(inner: &Inner, call: &Incoming<'_>, segments: &[&str]) -> (Reply, Opti
     let issued = token.and_then(|t| state.tokens.get(t));
     let Some(issued) = issued else {
         return (
-            Reply::error(401, "INVALID_TOKEN", "The access token is missing or invalid"),
+            Reply::error(
+                401,
+                "INVALID_TOKEN",
+                "The access token is missing or invalid",
+            ),
             None,
         );
     };
     if issued.kind != kind {
         return (
-            Reply::error(401, "INVALID_TOKEN", "The access token is invalid for this API"),
+            Reply::error(
+                401,
+                "INVALID_TOKEN",
+                "The access token is invalid for this API",
+            ),
             None,
         );
     }
@@ -246,9 +262,17 @@ fn decide(inner: &Inner, call: &Incoming<'_>, segments: &[&str]) -> (Reply, Opti
         }
         if !state.granted.contains(scope) {
             let reply = if consent_status == 403 {
-                Reply::error(403, "FORBIDDEN", &format!("The user has not granted {scope}"))
+                Reply::error(
+                    403,
+                    "FORBIDDEN",
+                    &format!("The user has not granted {scope}"),
+                )
             } else {
-                Reply::error(401, "UNAUTHORIZED", &format!("The user has not granted {scope}"))
+                Reply::error(
+                    401,
+                    "UNAUTHORIZED",
+                    &format!("The user has not granted {scope}"),
+                )
             };
             return (reply, switches.slow);
         }
@@ -296,7 +320,8 @@ fn lwa_token(inner: &Inner, state: &mut State, call: &Incoming<'_>) -> Reply {
             json!({"error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials"}),
         );
     }
-    if field("client_id").as_deref() != Some(id) || field("client_secret").as_deref() != Some(secret)
+    if field("client_id").as_deref() != Some(id)
+        || field("client_secret").as_deref() != Some(secret)
     {
         return Reply::json(
             401,
@@ -304,7 +329,10 @@ fn lwa_token(inner: &Inner, state: &mut State, call: &Incoming<'_>) -> Reply {
         );
     }
     let scope = field("scope").unwrap_or_default();
-    if !matches!(scope.as_str(), "alexa::proactive_events" | "alexa:skill_messaging") {
+    if !matches!(
+        scope.as_str(),
+        "alexa::proactive_events" | "alexa:skill_messaging"
+    ) {
         return Reply::json(
             400,
             json!({"error": "invalid_scope", "error_description": "unknown scope"}),
@@ -341,9 +369,17 @@ fn route(
                 "postalCode": "98109"
             }),
         ),
-        ("GET", ["v1", "devices", _, "settings", "address", "countryAndPostalCode"]) => {
-            Reply::json(200, json!({"countryCode": "US", "postalCode": "98109"}))
-        }
+        (
+            "GET",
+            [
+                "v1",
+                "devices",
+                _,
+                "settings",
+                "address",
+                "countryAndPostalCode",
+            ],
+        ) => Reply::json(200, json!({"countryCode": "US", "postalCode": "98109"})),
         // Profiles.
         ("GET", ["v2", "accounts" | "persons", "~current", _, field]) => {
             match field.trim_start_matches("Profile.") {
@@ -427,25 +463,35 @@ fn route(
                 .collect();
             Reply::json(200, json!({"lists": lists}))
         }
-        ("GET", ["v2", "householdlists", list_id, status @ ("active" | "completed")]) => {
-            match state.lists.get(*list_id) {
-                Some(l) => {
-                    let items: Vec<Value> = l
-                        .items
-                        .values()
-                        .filter(|i| i["status"] == json!(status))
-                        .cloned()
-                        .collect();
-                    Reply::json(
-                        200,
-                        json!({"listId": list_id, "name": l.name, "state": l.state, "version": l.version, "items": items}),
-                    )
-                }
-                None => Reply::not_found("list"),
+        (
+            "GET",
+            [
+                "v2",
+                "householdlists",
+                list_id,
+                status @ ("active" | "completed"),
+            ],
+        ) => match state.lists.get(*list_id) {
+            Some(l) => {
+                let items: Vec<Value> = l
+                    .items
+                    .values()
+                    .filter(|i| i["status"] == json!(status))
+                    .cloned()
+                    .collect();
+                Reply::json(
+                    200,
+                    json!({"listId": list_id, "name": l.name, "state": l.state, "version": l.version, "items": items}),
+                )
             }
-        }
+            None => Reply::not_found("list"),
+        },
         ("GET", ["v2", "householdlists", list_id, "items", item_id]) => {
-            match state.lists.get(*list_id).and_then(|l| l.items.get(*item_id)) {
+            match state
+                .lists
+                .get(*list_id)
+                .and_then(|l| l.items.get(*item_id))
+            {
                 Some(item) => Reply::json(200, item.clone()),
                 None => Reply::not_found("item"),
             }
@@ -467,16 +513,38 @@ fn route(
             }
         }
         // Monetization.
-        ("GET", ["v1", "users", "~current", "skills", "~current", "inSkillProducts"]) => {
+        (
+            "GET",
+            [
+                "v1",
+                "users",
+                "~current",
+                "skills",
+                "~current",
+                "inSkillProducts",
+            ],
+        ) => {
             let products: Vec<Value> = state.products.values().cloned().collect();
-            Reply::json(200, json!({"inSkillProducts": products, "isTruncated": false}))
+            Reply::json(
+                200,
+                json!({"inSkillProducts": products, "isTruncated": false}),
+            )
         }
-        ("GET", ["v1", "users", "~current", "skills", "~current", "inSkillProducts", id]) => {
-            match state.products.get(*id) {
-                Some(p) => Reply::json(200, p.clone()),
-                None => Reply::not_found("product"),
-            }
-        }
+        (
+            "GET",
+            [
+                "v1",
+                "users",
+                "~current",
+                "skills",
+                "~current",
+                "inSkillProducts",
+                id,
+            ],
+        ) => match state.products.get(*id) {
+            Some(p) => Reply::json(200, p.clone()),
+            None => Reply::not_found("product"),
+        },
         // Endpoint enumeration.
         ("GET", ["v1", "endpoints"]) => Reply::json(
             200,
@@ -586,7 +654,10 @@ fn update_reminder(state: &mut State, token: &str, body: Option<Value>, now: i64
         + 1;
     reminder["version"] = json!(version.to_string());
     reminder["updatedTime"] = json!(iso(now));
-    Reply::json(200, reminder_response(token, now, now, &version.to_string()))
+    Reply::json(
+        200,
+        reminder_response(token, now, now, &version.to_string()),
+    )
 }
 
 fn create_timer(state: &mut State, body: Option<Value>, now: i64) -> Reply {

@@ -132,8 +132,8 @@ pub(crate) fn unix_now() -> i64 {
 
 /// An instant as ISO 8601 (`2026-11-30T07:00:00Z`), the form Amazon's APIs use.
 pub(crate) fn iso(unix: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(unix)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let t =
+        time::OffsetDateTime::from_unix_timestamp(unix).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
@@ -144,7 +144,10 @@ pub(crate) fn duration_seconds(text: &str) -> Option<i64> {
     let (date, time) = rest.split_once('T').unwrap_or((rest, ""));
     let mut total: i64 = 0;
     let mut any = false;
-    for (part, units) in [(date, &[('D', 86_400)][..]), (time, &[('H', 3600), ('M', 60), ('S', 1)][..])] {
+    for (part, units) in [
+        (date, &[('D', 86_400)][..]),
+        (time, &[('H', 3600), ('M', 60), ('S', 1)][..]),
+    ] {
         let mut number = String::new();
         for c in part.chars() {
             if c.is_ascii_digit() {
@@ -186,7 +189,9 @@ mod tests {
         let path = dir.join("state.json");
         let mut state = State::default();
         let id = state.id("r");
-        state.reminders.insert(id.clone(), json!({"alertToken": id}));
+        state
+            .reminders
+            .insert(id.clone(), json!({"alertToken": id}));
         state.save(&path).unwrap();
         let back = State::load(&path).unwrap();
         assert!(back.reminders.contains_key("r-1"));

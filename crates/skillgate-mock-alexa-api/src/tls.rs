@@ -5,8 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
-    SanType,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair, SanType,
 };
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
@@ -28,7 +27,11 @@ fn gen_err(e: rcgen::Error) -> MockError {
 impl Identity {
     /// Loads `ca.pem`, `cert.pem` and `key.pem` from `dir`, or generates and writes them.
     pub(crate) fn load_or_create(dir: &Path) -> Result<Self, MockError> {
-        let (ca, cert, key) = (dir.join("ca.pem"), dir.join("cert.pem"), dir.join("key.pem"));
+        let (ca, cert, key) = (
+            dir.join("ca.pem"),
+            dir.join("cert.pem"),
+            dir.join("key.pem"),
+        );
         if let (Ok(ca_pem), Ok(cert_pem), Ok(key_pem)) = (
             std::fs::read_to_string(&ca),
             std::fs::read_to_string(&cert),
@@ -51,7 +54,10 @@ impl Identity {
         let ca_key = KeyPair::generate().map_err(gen_err)?;
         let mut ca = CertificateParams::default();
         let mut dn = DistinguishedName::new();
-        dn.push(DnType::CommonName, "skillgate mock Alexa API CA (local only)");
+        dn.push(
+            DnType::CommonName,
+            "skillgate mock Alexa API CA (local only)",
+        );
         ca.distinguished_name = dn;
         ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         let ca_cert = ca.self_signed(&ca_key).map_err(gen_err)?;

@@ -38,11 +38,21 @@ fn venv() -> PathBuf {
         .expect("python3 is needed for this test");
     assert!(status.success(), "python3 -m venv failed");
     let status = Command::new(&python)
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
         .arg(&requirements)
         .status()
         .unwrap();
-    assert!(status.success(), "pip install of the pinned ask-sdk packages failed");
+    assert!(
+        status.success(),
+        "pip install of the pinned ask-sdk packages failed"
+    );
     std::fs::write(&marker, wanted).unwrap();
     python
 }
@@ -107,7 +117,9 @@ impl Sampler {
 async fn mock_answers_deserialize_with_ask_sdk_model_without_loss() {
     let python = venv();
     let dir = tempfile::tempdir().unwrap();
-    let mock = MockAlexaApi::start(MockConfig::new(dir.path())).await.unwrap();
+    let mock = MockAlexaApi::start(MockConfig::new(dir.path()))
+        .await
+        .unwrap();
     let token = mock.issue_token();
     let mut s = Sampler {
         http: raw_client(&mock),
@@ -117,17 +129,41 @@ async fn mock_answers_deserialize_with_ask_sdk_model_without_loss() {
     };
     use reqwest::Method as M;
     // Errors before the permissions are granted.
-    s.take("device_address.error.Error", M::GET, "/v1/devices/d/settings/address", None, 403)
-        .await;
-    s.take("reminder_management.error.Error", M::GET, "/v1/alerts/reminders", None, 401)
-        .await;
-    s.take("ups.error.Error", M::GET, "/v2/accounts/~current/settings/Profile.email", None, 403)
-        .await;
+    s.take(
+        "device_address.error.Error",
+        M::GET,
+        "/v1/devices/d/settings/address",
+        None,
+        403,
+    )
+    .await;
+    s.take(
+        "reminder_management.error.Error",
+        M::GET,
+        "/v1/alerts/reminders",
+        None,
+        401,
+    )
+    .await;
+    s.take(
+        "ups.error.Error",
+        M::GET,
+        "/v2/accounts/~current/settings/Profile.email",
+        None,
+        403,
+    )
+    .await;
     for scope in Scope::ALL {
         mock.grant(scope.as_str());
     }
-    s.take("device_address.address.Address", M::GET, "/v1/devices/d/settings/address", None, 200)
-        .await;
+    s.take(
+        "device_address.address.Address",
+        M::GET,
+        "/v1/devices/d/settings/address",
+        None,
+        200,
+    )
+    .await;
     s.take(
         "device_address.short_address.ShortAddress",
         M::GET,
@@ -136,8 +172,14 @@ async fn mock_answers_deserialize_with_ask_sdk_model_without_loss() {
         200,
     )
     .await;
-    s.take("str", M::GET, "/v2/accounts/~current/settings/Profile.name", None, 200)
-        .await;
+    s.take(
+        "str",
+        M::GET,
+        "/v2/accounts/~current/settings/Profile.name",
+        None,
+        200,
+    )
+    .await;
     s.take(
         "ups.phone_number.PhoneNumber",
         M::GET,
@@ -146,8 +188,14 @@ async fn mock_answers_deserialize_with_ask_sdk_model_without_loss() {
         200,
     )
     .await;
-    s.take("str", M::GET, "/v2/devices/d/settings/System.timeZone", None, 200)
-        .await;
+    s.take(
+        "str",
+        M::GET,
+        "/v2/devices/d/settings/System.timeZone",
+        None,
+        200,
+    )
+    .await;
     s.take(
         "ups.distance_units.DistanceUnits",
         M::GET,
@@ -168,7 +216,10 @@ async fn mock_answers_deserialize_with_ask_sdk_model_without_loss() {
     let mut reminder =
         ReminderRequest::at("2030-01-01T08:00:00", "Europe/Berlin", "en-US", "New year");
     reminder.request_time = Some("2026-11-30T07:00:00Z".into());
-    s.keep("reminder_management.reminder_request.ReminderRequest", &reminder);
+    s.keep(
+        "reminder_management.reminder_request.ReminderRequest",
+        &reminder,
+    );
     let body = serde_json::to_value(&reminder).unwrap();
     let created = s
         .take(
@@ -234,8 +285,14 @@ async fn mock_answers_deserialize_with_ask_sdk_model_without_loss() {
         200,
     )
     .await;
-    s.take("timer_management.error.Error", M::GET, "/v1/alerts/timers/nope", None, 404)
-        .await;
+    s.take(
+        "timer_management.error.Error",
+        M::GET,
+        "/v1/alerts/timers/nope",
+        None,
+        404,
+    )
+    .await;
     // Lists.
     s.take(
         "list_management.alexa_lists_metadata.AlexaListsMetadata",
@@ -246,7 +303,10 @@ async fn mock_answers_deserialize_with_ask_sdk_model_without_loss() {
     )
     .await;
     let item = json!({"value": "milk", "status": "active"});
-    s.keep("list_management.create_list_item_request.CreateListItemRequest", &item);
+    s.keep(
+        "list_management.create_list_item_request.CreateListItemRequest",
+        &item,
+    );
     s.take(
         "list_management.alexa_list_item.AlexaListItem",
         M::POST,
@@ -301,8 +361,14 @@ async fn mock_answers_deserialize_with_ask_sdk_model_without_loss() {
         200,
     )
     .await;
-    s.take("directive.error.Error", M::POST, "/v1/directives", Some(&json!({})), 400)
-        .await;
+    s.take(
+        "directive.error.Error",
+        M::POST,
+        "/v1/directives",
+        Some(&json!({})),
+        400,
+    )
+    .await;
     // LWA.
     let form = format!(
         "grant_type=client_credentials&client_id={DEFAULT_CLIENT_ID}&client_secret={DEFAULT_CLIENT_SECRET}&scope=alexa:skill_messaging"

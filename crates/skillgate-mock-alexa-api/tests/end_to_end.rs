@@ -32,7 +32,9 @@ fn api(mock: &MockAlexaApi, token: &str, within: Duration) -> AlexaApi {
 }
 
 async fn start(dir: &tempfile::TempDir) -> MockAlexaApi {
-    MockAlexaApi::start(MockConfig::new(dir.path())).await.unwrap()
+    MockAlexaApi::start(MockConfig::new(dir.path()))
+        .await
+        .unwrap()
 }
 
 fn grant_all(mock: &MockAlexaApi) {
@@ -53,16 +55,28 @@ async fn every_in_session_api() {
     let short = api.country_and_postal_code().await.unwrap().unwrap();
     assert_eq!(short.postal_code.as_deref(), Some("98109"));
 
-    assert_eq!(api.customer_name().await.unwrap().as_deref(), Some("Ada Lovelace"));
-    assert_eq!(api.customer_given_name().await.unwrap().as_deref(), Some("Ada"));
+    assert_eq!(
+        api.customer_name().await.unwrap().as_deref(),
+        Some("Ada Lovelace")
+    );
+    assert_eq!(
+        api.customer_given_name().await.unwrap().as_deref(),
+        Some("Ada")
+    );
     assert_eq!(
         api.customer_email().await.unwrap().as_deref(),
         Some("ada@example.invalid")
     );
     let mobile = api.customer_mobile_number().await.unwrap().unwrap();
     assert_eq!(mobile.country_code.as_deref(), Some("+1"));
-    assert_eq!(api.person_name().await.unwrap().as_deref(), Some("Ada Lovelace"));
-    assert_eq!(api.person_given_name().await.unwrap().as_deref(), Some("Ada"));
+    assert_eq!(
+        api.person_name().await.unwrap().as_deref(),
+        Some("Ada Lovelace")
+    );
+    assert_eq!(
+        api.person_given_name().await.unwrap().as_deref(),
+        Some("Ada")
+    );
     assert!(api.person_mobile_number().await.unwrap().is_some());
 
     assert_eq!(api.time_zone().await.unwrap(), "Europe/Berlin");
@@ -71,7 +85,11 @@ async fn every_in_session_api() {
 
     // Reminders: create, get, update, list, delete.
     let created = api
-        .create_reminder(&ReminderRequest::in_seconds(600, "en-US", "Water the plants"))
+        .create_reminder(&ReminderRequest::in_seconds(
+            600,
+            "en-US",
+            "Water the plants",
+        ))
         .await
         .unwrap();
     let token = created.alert_token.unwrap();
@@ -95,17 +113,28 @@ async fn every_in_session_api() {
 
     // Timers: create, get, pause, resume, list, cancel, cancel all.
     let timer = api
-        .create_timer(&TimerRequest::announce("PT10M", "pasta", "en-US", "Pasta is done"))
+        .create_timer(&TimerRequest::announce(
+            "PT10M",
+            "pasta",
+            "en-US",
+            "Pasta is done",
+        ))
         .await
         .unwrap();
     let id = timer.id.unwrap();
     api.pause_timer(&id).await.unwrap();
-    assert_eq!(api.timer(&id).await.unwrap().status, Some(TimerStatus::Paused));
+    assert_eq!(
+        api.timer(&id).await.unwrap().status,
+        Some(TimerStatus::Paused)
+    );
     api.resume_timer(&id).await.unwrap();
     assert_eq!(api.timer(&id).await.unwrap().status, Some(TimerStatus::On));
     assert_eq!(api.timers().await.unwrap().total_count, Some(1));
     api.cancel_timer(&id).await.unwrap();
-    assert!(matches!(api.timer(&id).await, Err(ApiError::NotFound { .. })));
+    assert!(matches!(
+        api.timer(&id).await,
+        Err(ApiError::NotFound { .. })
+    ));
     api.create_timer(&TimerRequest::announce("PT1M", "tea", "en-US", "Tea"))
         .await
         .unwrap();
@@ -130,7 +159,10 @@ async fn every_in_session_api() {
         version: item.version,
         ..UpdateListItem::default()
     };
-    let updated = api.update_list_item(&shopping, &item_id, &done).await.unwrap();
+    let updated = api
+        .update_list_item(&shopping, &item_id, &done)
+        .await
+        .unwrap();
     assert_eq!(updated.version, Some(2));
     assert!(matches!(
         api.update_list_item(&shopping, &item_id, &done).await,
@@ -156,17 +188,25 @@ async fn every_in_session_api() {
 
     // Endpoints and the progressive response.
     let endpoints = api.endpoints().await.unwrap();
-    assert_eq!(endpoints.endpoints.unwrap()[0].friendly_name.as_deref(), Some("Kitchen Echo"));
+    assert_eq!(
+        endpoints.endpoints.unwrap()[0].friendly_name.as_deref(),
+        Some("Kitchen Echo")
+    );
     api.progressive_response("amzn1.echo-api.request.1", "One moment")
         .await
         .unwrap();
     assert_eq!(mock.progressive_speech(), vec!["One moment".to_owned()]);
 
     let log: Vec<String> = mock.calls().iter().map(ToString::to_string).collect();
-    assert!(log.contains(&"→ POST /v1/alerts/reminders 200".to_owned()), "{log:?}");
+    assert!(
+        log.contains(&"→ POST /v1/alerts/reminders 200".to_owned()),
+        "{log:?}"
+    );
     assert!(log.contains(&format!("→ DELETE /v1/alerts/reminders/{token} 200")));
     assert!(log.contains(&format!("→ POST /v2/householdlists/{shopping}/items 201")));
-    assert!(log.contains(&format!("→ PUT /v2/householdlists/{shopping}/items/{item_id} 409")));
+    assert!(log.contains(&format!(
+        "→ PUT /v2/householdlists/{shopping}/items/{item_id} 409"
+    )));
 }
 
 #[tokio::test]
@@ -176,9 +216,17 @@ async fn grant_deny_and_regrant() {
     let api = api(&mock, &mock.issue_token(), Duration::from_secs(10));
     // Address says "no consent" with 403, reminders with 401: both are the same error.
     let error = api.device_address().await.unwrap_err();
-    assert_eq!(error.missing_permission(), Some(&Scope::ADDRESS_FULL), "{error:?}");
+    assert_eq!(
+        error.missing_permission(),
+        Some(&Scope::ADDRESS_FULL),
+        "{error:?}"
+    );
     let error = api.reminders().await.unwrap_err();
-    assert_eq!(error.missing_permission(), Some(&Scope::REMINDERS), "{error:?}");
+    assert_eq!(
+        error.missing_permission(),
+        Some(&Scope::REMINDERS),
+        "{error:?}"
+    );
     mock.grant(Scope::REMINDERS.as_str());
     assert!(api.reminders().await.is_ok());
     mock.deny(Scope::REMINDERS.as_str());
@@ -244,7 +292,11 @@ async fn switches_and_tokens() {
     let dir = tempfile::tempdir().unwrap();
     let mock = start(&dir).await;
     let token = mock.issue_token();
-    let call = || async { api(&mock, &token, Duration::from_millis(800)).time_zone().await };
+    let call = || async {
+        api(&mock, &token, Duration::from_millis(800))
+            .time_zone()
+            .await
+    };
     assert!(call().await.is_ok());
 
     mock.set_switches(Switches {
@@ -259,7 +311,10 @@ async fn switches_and_tokens() {
         fail: true,
         ..Switches::default()
     });
-    assert!(matches!(call().await, Err(ApiError::Unavailable { status: 500, .. })));
+    assert!(matches!(
+        call().await,
+        Err(ApiError::Unavailable { status: 500, .. })
+    ));
 
     mock.set_switches(Switches {
         expired_token: true,
@@ -300,7 +355,11 @@ async fn lwa_tokens_are_cached_and_fetched_once() {
     let deadline = Instant::now() + Duration::from_secs(10);
     let tokens = futures_join(&lwa, deadline).await;
     assert!(tokens.windows(2).all(|w| w[0] == w[1]));
-    assert_eq!(lwa.fetch_count(), 1, "one refresh for ten concurrent callers");
+    assert_eq!(
+        lwa.fetch_count(),
+        1,
+        "one refresh for ten concurrent callers"
+    );
     assert!(!format!("{:?}", tokens[0]).contains(tokens[0].expose()));
 
     let sender = OutOfSession::new(transport(&mock), &mock.endpoint(), Arc::clone(&lwa));
@@ -320,19 +379,30 @@ async fn lwa_tokens_are_cached_and_fetched_once() {
         }),
         ..Default::default()
     };
-    sender.send_proactive_event(&event, true, deadline).await.unwrap();
+    sender
+        .send_proactive_event(&event, true, deadline)
+        .await
+        .unwrap();
     assert_eq!(mock.skill_messages()[0]["data"], data);
     assert_eq!(mock.proactive_events().len(), 1);
     assert_eq!(lwa.fetch_count(), 2, "one token per scope, reused");
 
-    let bad = LwaClient::with_token_url(transport(&mock), &mock.token_url(), DEFAULT_CLIENT_ID, "wrong");
+    let bad = LwaClient::with_token_url(
+        transport(&mock),
+        &mock.token_url(),
+        DEFAULT_CLIENT_ID,
+        "wrong",
+    );
     assert!(matches!(
         bad.token("alexa:skill_messaging", deadline).await,
         Err(ApiError::Rejected { status: 401, .. })
     ));
 }
 
-async fn futures_join(lwa: &Arc<LwaClient>, deadline: Instant) -> Vec<skillgate_alexa_api::ApiToken> {
+async fn futures_join(
+    lwa: &Arc<LwaClient>,
+    deadline: Instant,
+) -> Vec<skillgate_alexa_api::ApiToken> {
     let mut tasks = Vec::new();
     for _ in 0..10 {
         let lwa = Arc::clone(lwa);
@@ -361,8 +431,14 @@ async fn short_lived_lwa_tokens_are_refreshed() {
         DEFAULT_CLIENT_SECRET,
     );
     let deadline = Instant::now() + Duration::from_secs(10);
-    let a = lwa.token("alexa::proactive_events", deadline).await.unwrap();
-    let b = lwa.token("alexa::proactive_events", deadline).await.unwrap();
+    let a = lwa
+        .token("alexa::proactive_events", deadline)
+        .await
+        .unwrap();
+    let b = lwa
+        .token("alexa::proactive_events", deadline)
+        .await
+        .unwrap();
     assert_ne!(a, b);
     assert_eq!(lwa.fetch_count(), 2);
 }
