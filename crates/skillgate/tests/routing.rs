@@ -46,8 +46,8 @@ fn quiet(
 
 #[tokio::test]
 async fn every_request_type_in_the_fixtures_reaches_its_handler() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../testdata/alexa/envelopes");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/alexa/envelopes");
     let mut seen = 0;
     let mut types = std::collections::BTreeSet::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
