@@ -56,3 +56,8 @@ pub use skillgate_alexa_api as alexa_api;
 /// The model crate, re-exported so a skill needs only this dependency.
 pub use skillgate_model as model;
 pub use skillgate_model::{RequestEnvelope, Response, ResponseBuilder, ResponseEnvelope};
+
+/// The examples of `docs/services.md`, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/services.md")]
+pub struct ServicesGuide;
