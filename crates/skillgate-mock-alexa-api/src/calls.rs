@@ -11,10 +11,16 @@ pub struct CallRecord {
     pub path: String,
     /// The status answered.
     pub status: u16,
+    /// How long the slow switch held the answer back (the client may have given up).
+    pub delayed: Option<std::time::Duration>,
 }
 
 impl fmt::Display for CallRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "→ {} {} {}", self.method, self.path, self.status)
+        write!(f, "→ {} {} {}", self.method, self.path, self.status)?;
+        match self.delayed {
+            Some(d) => write!(f, " (held back {} ms)", d.as_millis()),
+            None => Ok(()),
+        }
     }
 }

@@ -133,6 +133,13 @@ impl std::fmt::Debug for MockAlexaApi {
     }
 }
 
+/// The PEM of the CA of the mock whose directory is `dir`, created there if missing: a skill
+/// server in another process trusts it before any mock is running.
+pub fn ensure_ca(dir: &std::path::Path) -> Result<String, MockError> {
+    std::fs::create_dir_all(dir).map_err(|e| MockError::io(dir, e))?;
+    Ok(tls::Identity::load_or_create(dir)?.ca_pem)
+}
+
 /// The largest request body the mock reads.
 const MAX_REQUEST_BODY: usize = 256 * 1024;
 
@@ -346,6 +353,7 @@ async fn serve(inner: Arc<Inner>, request: hyper::Request<hyper::body::Incoming>
         method: method.clone(),
         path: path.clone(),
         status: reply.status,
+        delayed: slow,
     });
     tracing::info!(target: "skillgate::mock_alexa_api", "→ {method} {path} {}", reply.status);
     if let Some(wait) = slow {

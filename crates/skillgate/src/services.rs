@@ -41,6 +41,16 @@ pub const DEFAULT_PERMISSION_SPEECH: &str =
 pub const DEFAULT_SERVICE_APOLOGY: &str =
     "Sorry, I couldn't reach that service just now. Please try again in a moment.";
 
+/// The transport of skills built without [`crate::SkillBuilder::alexa_api_transport`].
+static DEFAULT_TRANSPORT: OnceLock<Transport> = OnceLock::new();
+
+/// Sets the HTTPS client every skill of this process uses for Alexa's APIs unless its builder
+/// set one (the dev tooling passes one trusting the local mock's CA). Only the first call
+/// counts; `false` if one was already set.
+pub fn set_default_transport(transport: Transport) -> bool {
+    DEFAULT_TRANSPORT.set(transport).is_ok()
+}
+
 /// The per-skill state behind the service helpers.
 pub(crate) struct Services {
     deadline: Duration,
@@ -68,7 +78,10 @@ impl Services {
     fn transport(&self) -> Result<Transport, ApiError> {
         match self
             .transport
-            .get_or_init(|| Transport::new().map_err(|e| e.to_string()))
+            .get_or_init(|| match DEFAULT_TRANSPORT.get() {
+                Some(t) => Ok(t.clone()),
+                None => Transport::new().map_err(|e| e.to_string()),
+            })
         {
             Ok(t) => Ok(t.clone()),
             Err(e) => Err(ApiError::Client(e.clone())),

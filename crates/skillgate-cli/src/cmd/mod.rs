@@ -8,6 +8,7 @@ pub mod dev_ca;
 pub mod dialog;
 pub mod init;
 pub mod invoke;
+pub mod mock_api;
 pub mod serve;
 pub mod sign;
 pub mod verify;

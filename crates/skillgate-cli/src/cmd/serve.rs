@@ -164,6 +164,8 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
         builder = builder
             .trust_anchor(overrides.trust_anchor)
             .chain_override(overrides.chain_url, overrides.chain_pem);
+        // Skills call the mock Alexa API that `invoke` / `dialog` start: trust its CA.
+        super::mock_api::trust_mock_for_skills(globals)?;
     }
 
     runtime.block_on(async move {
