@@ -174,6 +174,16 @@ impl SkillBuilder {
         self.on(|cx: &Context| cx.permission_result().is_some(), handler)
     }
 
+    /// Handles household-list events (`AlexaHouseholdListEvent.*`); read them with
+    /// [`Context::list_event`].
+    pub fn on_list_event<F, Fut>(self, handler: F) -> Self
+    where
+        F: Fn(Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = HandlerResult> + Send + 'static,
+    {
+        self.on_request("AlexaHouseholdListEvent.*", handler)
+    }
+
     /// Handles `Messaging.MessageReceived` (a message from
     /// [`skillgate_alexa_api::OutOfSession::send_skill_message`]; no session, no speech).
     pub fn on_skill_message<F, Fut>(self, handler: F) -> Self

@@ -190,6 +190,46 @@ impl Context {
     }
 }
 
+/// A household-list event (`AlexaHouseholdListEvent.ItemsCreated`, `…ItemsUpdated`,
+/// `…ItemsDeleted`, `…ListCreated`, `…ListUpdated`, `…ListDeleted`), sent when the user
+/// changes a list the skill may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListEvent {
+    /// The part after `AlexaHouseholdListEvent.` (`ItemsCreated`).
+    pub kind: String,
+    /// The list.
+    pub list_id: Option<String>,
+    /// The items concerned (item events).
+    pub item_ids: Vec<String>,
+}
+
+impl Context {
+    /// The household-list event this request carries, if it is one.
+    pub fn list_event(&self) -> Option<ListEvent> {
+        let skillgate_model::Request::Unknown(r) = self.request() else {
+            return None;
+        };
+        let kind = r.request_type.strip_prefix("AlexaHouseholdListEvent.")?;
+        let body = r.raw.get("body");
+        Some(ListEvent {
+            kind: kind.to_owned(),
+            list_id: body
+                .and_then(|b| b.get("listId"))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned),
+            item_ids: body
+                .and_then(|b| b.get("listItemIds"))
+                .and_then(|v| v.as_array())
+                .map(|ids| {
+                    ids.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+    }
+}
+
 /// The `Connections.SendRequest` `AskFor` directive for a permission scope.
 pub fn permission_request(scope: &Scope) -> ConnectionsSendRequest {
     ConnectionsSendRequest {

@@ -543,3 +543,33 @@ async fn a_quick_long_answer_is_spoken_at_once() {
     assert_eq!(speech(&again), "Here is your plan.");
     assert_eq!(env.mock.progressive_speech().len(), 2);
 }
+
+#[tokio::test]
+async fn household_list_events_are_routed() {
+    let seen = Arc::new(std::sync::Mutex::new(None));
+    let record = Arc::clone(&seen);
+    let skill = Skill::builder()
+        .on_list_event(move |cx: Context| {
+            let record = Arc::clone(&record);
+            async move {
+                *record.lock().unwrap() = cx.list_event();
+                Ok(cx.reply().build())
+            }
+        })
+        .build();
+    let event = json!({
+        "type": "AlexaHouseholdListEvent.ItemsCreated",
+        "requestId": "amzn1.echo-api.request.5",
+        "timestamp": "2026-11-30T07:00:00Z",
+        "body": {"listId": "list-1", "listItemIds": ["a", "b"]},
+        "eventCreationTime": "2026-11-30T07:00:00Z"
+    });
+    skill
+        .try_handle(envelope("https://a", "t", event, json!({})))
+        .await
+        .unwrap();
+    let event = seen.lock().unwrap().clone().unwrap();
+    assert_eq!(event.kind, "ItemsCreated");
+    assert_eq!(event.list_id.as_deref(), Some("list-1"));
+    assert_eq!(event.item_ids, vec!["a".to_owned(), "b".to_owned()]);
+}
