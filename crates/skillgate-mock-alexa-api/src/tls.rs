@@ -46,7 +46,7 @@ impl Identity {
         let identity = Self::generate()?;
         std::fs::write(&ca, &identity.ca_pem).map_err(|e| MockError::io(&ca, e))?;
         std::fs::write(&cert, &identity.cert_pem).map_err(|e| MockError::io(&cert, e))?;
-        std::fs::write(&key, &identity.key_pem).map_err(|e| MockError::io(&key, e))?;
+        write_private(&key, &identity.key_pem)?;
         Ok(identity)
     }
 
@@ -93,4 +93,16 @@ impl Identity {
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(Arc::new(config))
     }
+}
+
+/// Writes a private key readable by its owner only (on Unix).
+fn write_private(path: &Path, pem: &str) -> Result<(), MockError> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(|e| MockError::io(path, e))?;
+    file.write_all(pem.as_bytes())
+        .map_err(|e| MockError::io(path, e))
 }

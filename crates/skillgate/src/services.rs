@@ -81,8 +81,7 @@ impl Services {
             .get_or_init(|| match DEFAULT_TRANSPORT.get() {
                 Some(t) => Ok(t.clone()),
                 None => Transport::new().map_err(|e| e.to_string()),
-            })
-        {
+            }) {
             Ok(t) => Ok(t.clone()),
             Err(e) => Err(ApiError::Client(e.clone())),
         }
