@@ -322,7 +322,6 @@ type Response = hyper::Response<Full<Bytes>>;
 async fn serve(inner: Arc<Inner>, request: hyper::Request<hyper::body::Incoming>) -> Response {
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
-    let query = request.uri().query().unwrap_or("").to_owned();
     let authorization = request
         .headers()
         .get(hyper::header::AUTHORIZATION)
@@ -343,7 +342,6 @@ async fn serve(inner: Arc<Inner>, request: hyper::Request<hyper::body::Incoming>
     let call = routes::Incoming {
         method: &method,
         path: &path,
-        query: &query,
         authorization: authorization.as_deref(),
         content_type: content_type.as_deref(),
         body: &body,

@@ -13,7 +13,6 @@ use crate::{Inner, lock};
 pub(crate) struct Incoming<'a> {
     pub(crate) method: &'a str,
     pub(crate) path: &'a str,
-    pub(crate) query: &'a str,
     pub(crate) authorization: Option<&'a str>,
     pub(crate) content_type: Option<&'a str>,
     pub(crate) body: &'a [u8],
@@ -595,10 +594,7 @@ fn route(
             }
             _ => Reply::error(400, "INVALID_MESSAGE", "data is required"),
         },
-        _ => {
-            let _ = call.query;
-            Reply::not_found("resource")
-        }
+        _ => Reply::not_found("resource"),
     }
 }
 

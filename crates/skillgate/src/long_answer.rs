@@ -45,6 +45,7 @@ pub struct LongAnswer {
     progress: Option<String>,
     still_working: String,
     reprompt: String,
+    failed: String,
     soft_margin: Duration,
 }
 
@@ -56,6 +57,7 @@ impl LongAnswer {
             progress: Some("One moment, I'm working on it.".to_owned()),
             still_working: "I'm still working on that. Ask me again in a moment.".to_owned(),
             reprompt: "Ask me again in a moment.".to_owned(),
+            failed: "Sorry, I couldn't finish that. Please try again later.".to_owned(),
             soft_margin: DEFAULT_SOFT_MARGIN,
         }
     }
@@ -70,6 +72,12 @@ impl LongAnswer {
     pub fn still_working(mut self, speech: &str, reprompt: &str) -> Self {
         self.still_working = speech.to_owned();
         self.reprompt = reprompt.to_owned();
+        self
+    }
+
+    /// What the user hears when the work failed or panicked (the error is logged).
+    pub fn failed(mut self, speech: &str) -> Self {
+        self.failed = speech.to_owned();
         self
     }
 
@@ -141,8 +149,8 @@ impl Context {
         };
         let kept = self.take_kept(&options.key).await?;
         let done = match (found, kept) {
-            (Found::Done(outcome), _) => return self.deliver(outcome),
-            (Found::Nothing, Some(outcome)) => return self.deliver(outcome),
+            (Found::Done(outcome), _) => return self.deliver(outcome, &options),
+            (Found::Nothing, Some(outcome)) => return self.deliver(outcome, &options),
             (Found::Running(done), _) => done,
             (Found::Nothing, None) => {
                 let done = Arc::new(tokio::sync::Notify::new());
@@ -170,7 +178,7 @@ impl Context {
         match slots.remove(&job) {
             Some(Slot::Done(outcome)) => {
                 drop(slots);
-                self.deliver(outcome)
+                self.deliver(outcome, &options)
             }
             Some(Slot::Running { done, .. }) => {
                 slots.insert(
@@ -198,11 +206,17 @@ impl Context {
         }
     }
 
-    fn deliver(&self, outcome: Outcome) -> HandlerResult {
+    /// Speaks a finished result. A failure is spoken as the `failed` text rather than
+    /// returned as an error, so the request still ends normally and the kept result is
+    /// removed from the store with the request's attributes.
+    fn deliver(&self, outcome: Outcome, options: &LongAnswer) -> HandlerResult {
         self.set_session_attribute("_skillgate_pending", Value::Null);
         match outcome {
             Ok(speech) => Ok(self.reply().speak(&speech).build()),
-            Err(message) => Err(HandlerError::msg(format!("long answer failed: {message}"))),
+            Err(message) => {
+                tracing::error!(key = %options.key, error = %message, "long answer failed");
+                Ok(self.reply().speak(&options.failed).build())
+            }
         }
     }
 
@@ -253,7 +267,14 @@ impl Context {
         let store = Arc::clone(&self.shared().store);
         let attributes_key = self.attributes_key().ok();
         tokio::spawn(async move {
-            let outcome = work.await.map_err(|e| e.to_string());
+            // A panicking job must not leave its key "still working" forever.
+            let outcome =
+                match futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(work))
+                    .await
+                {
+                    Ok(result) => result.map_err(|e| e.to_string()),
+                    Err(_) => Err("the long answer's work panicked".to_owned()),
+                };
             let persist = {
                 let mut slots = answers.lock();
                 let waiting = match slots.get(&job) {

@@ -573,3 +573,46 @@ async fn household_list_events_are_routed() {
     assert_eq!(event.list_id.as_deref(), Some("list-1"));
     assert_eq!(event.item_ids, vec!["a".to_owned(), "b".to_owned()]);
 }
+
+#[tokio::test]
+async fn a_panicking_long_answer_fails_instead_of_working_forever() {
+    let env = env().await;
+    let skill = Skill::builder()
+        .alexa_api_transport(env.transport())
+        .deadline(Duration::from_millis(1500))
+        .on_intent("PlanIntent", |cx: Context| async move {
+            cx.long_answer(
+                LongAnswer::new("boom")
+                    .progress(None)
+                    .soft_margin(Duration::from_millis(700)),
+                async {
+                    tokio::time::sleep(Duration::from_millis(1000)).await;
+                    panic!("back end exploded")
+                },
+            )
+            .await
+        })
+        .build();
+    let first = skill
+        .try_handle(env.request(intent("PlanIntent")))
+        .await
+        .unwrap();
+    assert!(speech(&first).contains("still working"));
+    assert!(env.mock.progressive_speech().is_empty());
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    // The failure is spoken (once), and the key is free again.
+    let next = skill
+        .try_handle(env.request(intent("PlanIntent")))
+        .await
+        .unwrap();
+    assert!(
+        speech(&next).contains("couldn't finish"),
+        "{}",
+        speech(&next)
+    );
+    let again = skill
+        .try_handle(env.request(intent("PlanIntent")))
+        .await
+        .unwrap();
+    assert!(speech(&again).contains("still working"));
+}
