@@ -145,3 +145,20 @@ fn home_calls_alexa_back_through_the_mock() {
     let state = std::fs::read_to_string(data.join("mock-alexa-api/state.json")).unwrap();
     assert!(state.contains("\"milk\""), "{state}");
 }
+
+#[test]
+fn invoke_points_the_request_at_the_mock_and_prints_its_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let out = skillgate(data, &["dev-ca", "init"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let server = Server::start(data);
+    let out = skillgate(
+        data,
+        &["invoke", &server.url(), "--intent", "TimeZoneIntent"],
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("Europe/Berlin"), "{stdout}");
+    assert!(stderr.contains("→ GET /v2/devices/"), "{stderr}");
+}
