@@ -28,3 +28,8 @@ pub fn dev_tls_dir(data_dir: &std::path::Path) -> PathBuf {
 pub fn dev_ca_dir(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("dev-ca")
 }
+
+/// The local mock of Alexa's service APIs (`state.json`, its CA and certificate).
+pub fn mock_api_dir(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("mock-alexa-api")
+}

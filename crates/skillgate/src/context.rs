@@ -23,6 +23,8 @@ pub(crate) struct Shared {
     pub(crate) store: Arc<dyn AttributesStore>,
     pub(crate) key_scope: KeyScope,
     pub(crate) progressive: std::sync::OnceLock<Result<ProgressiveClient, String>>,
+    /// Alexa API clients, long answers (see `services.rs`).
+    pub(crate) services: crate::services::Services,
 }
 
 /// Persistent attributes of the request: nothing is read until a handler asks.
@@ -42,6 +44,7 @@ struct Inner {
     session: Mutex<Map<String, Value>>,
     persistent: tokio::sync::Mutex<Persistent>,
     stage: Mutex<String>,
+    started: std::time::Instant,
 }
 
 /// The request being handled, with helpers. See the module documentation.
@@ -75,6 +78,7 @@ impl Context {
                 session: Mutex::new(session),
                 persistent: tokio::sync::Mutex::new(Persistent::NotLoaded),
                 stage: Mutex::new(String::from("request")),
+                started: std::time::Instant::now(),
             }),
         }
     }
@@ -388,6 +392,23 @@ impl Context {
     }
 
     // ----- bookkeeping -------------------------------------------------------------------------
+
+    /// What every context of the skill shares.
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.inner.shared
+    }
+
+    /// The instant by which the skill must have answered (the skill's deadline, counted from
+    /// the moment the request arrived).
+    pub fn deadline(&self) -> std::time::Instant {
+        self.inner.started + self.inner.shared.services.deadline()
+    }
+
+    /// The time left before [`Context::deadline`].
+    pub fn remaining(&self) -> std::time::Duration {
+        self.deadline()
+            .saturating_duration_since(std::time::Instant::now())
+    }
 
     pub(crate) fn set_stage(&self, stage: &str) {
         let mut s = lock(&self.inner.stage);

@@ -24,13 +24,17 @@
 //! what the user hears when something fails.
 #![warn(missing_docs)]
 
+mod account;
 pub mod attributes;
 pub mod catalog;
 mod context;
 pub mod error;
 pub mod handler;
+pub mod long_answer;
 pub mod progressive;
+pub mod purchase;
 mod route;
+pub mod services;
 mod skill;
 
 pub use attributes::{
@@ -47,6 +51,13 @@ pub use skill::{DEFAULT_APOLOGY, DEFAULT_DEADLINE, Skill, SkillBuilder};
 
 /// The attribute macro for implementing [`AttributesStore`] (re-exported `async_trait`).
 pub use async_trait::async_trait;
+/// The Alexa service API clients, re-exported (see [`Context::alexa_api`]).
+pub use skillgate_alexa_api as alexa_api;
 /// The model crate, re-exported so a skill needs only this dependency.
 pub use skillgate_model as model;
 pub use skillgate_model::{RequestEnvelope, Response, ResponseBuilder, ResponseEnvelope};
+
+/// The examples of `docs/services.md`, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/services.md")]
+pub struct ServicesGuide;

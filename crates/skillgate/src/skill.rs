@@ -102,6 +102,7 @@ pub struct SkillBuilder {
     catalog: Catalog,
     store: Option<Arc<dyn AttributesStore>>,
     key_scope: KeyScope,
+    alexa_transport: Option<skillgate_alexa_api::Transport>,
 }
 
 impl Default for SkillBuilder {
@@ -117,6 +118,7 @@ impl Default for SkillBuilder {
             catalog: Catalog::new("en-US"),
             store: None,
             key_scope: KeyScope::User,
+            alexa_transport: None,
         }
     }
 }
@@ -283,6 +285,14 @@ impl SkillBuilder {
         self
     }
 
+    /// Sets the HTTPS client for Alexa's service APIs ([`Context::alexa_api`]); by default
+    /// one trusting Mozilla's roots. Tests and the dev tooling pass one that trusts the local
+    /// mock's CA.
+    pub fn alexa_api_transport(mut self, transport: skillgate_alexa_api::Transport) -> Self {
+        self.alexa_transport = Some(transport);
+        self
+    }
+
     /// The skill.
     pub fn build(self) -> Skill {
         let store = self
@@ -302,6 +312,7 @@ impl SkillBuilder {
                     store,
                     key_scope: self.key_scope,
                     progressive: std::sync::OnceLock::new(),
+                    services: crate::services::Services::new(self.deadline, self.alexa_transport),
                 }),
             }),
         }

@@ -6,6 +6,11 @@
 //! on, and remembers each user's devices in persistent attributes (in memory by default; pass
 //! any [`AttributesStore`] to [`skill_with_store`]).
 //!
+//! It also calls Alexa back: the device's time zone, reminders (set, list, delete) and the
+//! shopping list, asking for the permission with a consent card when it is missing, and an
+//! energy report that takes longer than Alexa waits (a long answer, delivered when the user
+//! asks again).
+//!
 //! The interaction model to paste into the Alexa developer console is
 //! `examples/home/interaction-model.json`; what the skill says is in `src/messages.toml`
 //! (English and German).
@@ -15,6 +20,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use skillgate::alexa_api::reminders::ReminderRequest;
+use skillgate::alexa_api::{ApiError, lists::SHOPPING_LIST};
+use skillgate::long_answer::LongAnswer;
 use skillgate::{AttributesStore, Catalog, Context, HandlerResult, InMemoryStore, Skill};
 
 /// What the skill remembers per user: each device's state, by name (`"kitchen light"`).
@@ -174,6 +182,132 @@ async fn session_ended(cx: Context) -> HandlerResult {
     Ok(skillgate::Response::default())
 }
 
+/// What to answer when a call to Alexa's APIs failed: the consent card (in the request's
+/// language) for a missing permission, else the framework's answer.
+fn api_failed(cx: &Context, error: &ApiError) -> skillgate::Response {
+    match error.missing_permission() {
+        Some(scope) => cx.permission_card_answer(scope, &cx.t("need_permission", NO_ARGS)),
+        None => cx.api_error_answer(error),
+    }
+}
+
+async fn time_zone(cx: Context) -> HandlerResult {
+    match cx.alexa_api()?.time_zone().await {
+        Ok(zone) => {
+            let text = cx.t("time_zone", &[("zone", zone.as_str())]);
+            done(cx, text)
+        }
+        Err(e) => Ok(api_failed(&cx, &e)),
+    }
+}
+
+async fn set_reminder(cx: Context) -> HandlerResult {
+    let minutes: i64 = cx
+        .slot_value("minutes")
+        .and_then(|m| m.parse().ok())
+        .filter(|m| (1..=1440).contains(m))
+        .unwrap_or(10);
+    let reminder = ReminderRequest::in_seconds(
+        minutes * 60,
+        cx.speech_locale(),
+        &cx.t("reminder_text", NO_ARGS),
+    );
+    match cx.alexa_api()?.create_reminder(&reminder).await {
+        Ok(_) => {
+            let text = cx.t("reminder_set", &[("minutes", minutes.to_string().as_str())]);
+            done(cx, text)
+        }
+        Err(e) => Ok(api_failed(&cx, &e)),
+    }
+}
+
+async fn list_reminders(cx: Context) -> HandlerResult {
+    match cx.alexa_api()?.reminders().await {
+        Ok(list) => {
+            let count = list.alerts.map_or(0, |a| a.len()).to_string();
+            let text = cx.t("reminders_count", &[("count", count.as_str())]);
+            done(cx, text)
+        }
+        Err(e) => Ok(api_failed(&cx, &e)),
+    }
+}
+
+async fn delete_reminders(cx: Context) -> HandlerResult {
+    let api = cx.alexa_api()?;
+    let tokens: Vec<String> = match api.reminders().await {
+        Ok(list) => list
+            .alerts
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|r| r.alert_token)
+            .collect(),
+        Err(e) => return Ok(api_failed(&cx, &e)),
+    };
+    for token in &tokens {
+        if let Err(e) = api.delete_reminder(token).await {
+            return Ok(api_failed(&cx, &e));
+        }
+    }
+    let text = cx.t(
+        "reminders_deleted",
+        &[("count", tokens.len().to_string().as_str())],
+    );
+    done(cx, text)
+}
+
+async fn add_to_shopping_list(cx: Context) -> HandlerResult {
+    let Some(item) = cx.slot_value("item").map(tidy) else {
+        return Ok(cx
+            .reply()
+            .speak(&cx.t("which_item", NO_ARGS))
+            .reprompt(&cx.t("which_item", NO_ARGS))
+            .elicit_slot("item", cx.intent().cloned())
+            .keep_session_open()
+            .build());
+    };
+    let api = cx.alexa_api()?;
+    let list_id = match api.lists().await {
+        Ok(lists) => lists.named(SHOPPING_LIST).and_then(|l| l.list_id.clone()),
+        Err(e) => return Ok(api_failed(&cx, &e)),
+    };
+    let Some(list_id) = list_id else {
+        let text = cx.t("no_shopping_list", NO_ARGS);
+        return done(cx, text);
+    };
+    match api.create_list_item(&list_id, &item).await {
+        Ok(_) => {
+            let text = cx.t("added_to_list", &[("item", item.as_str())]);
+            done(cx, text)
+        }
+        Err(e) => Ok(api_failed(&cx, &e)),
+    }
+}
+
+/// How long the (simulated) meter back end takes: longer than Alexa waits. 8 s, or
+/// `HOME_ENERGY_REPORT_MS` milliseconds (tests).
+fn energy_report_time() -> std::time::Duration {
+    let ms = std::env::var("HOME_ENERGY_REPORT_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8000);
+    std::time::Duration::from_millis(ms)
+}
+
+async fn energy_report(cx: Context) -> HandlerResult {
+    let report = cx.t("energy_report", NO_ARGS);
+    let options = LongAnswer::new("energy-report")
+        .progress(Some(&cx.t("energy_progress", NO_ARGS)))
+        .still_working(
+            &cx.t("energy_working", NO_ARGS),
+            &cx.t("energy_reprompt", NO_ARGS),
+        );
+    cx.long_answer(options, async move {
+        tokio::time::sleep(energy_report_time()).await;
+        Ok(report)
+    })
+    .await
+}
+
 /// The home skill with its devices kept in `store`.
 pub fn skill_with_store(store: Arc<dyn AttributesStore>) -> Skill {
     Skill::builder()
@@ -183,6 +317,12 @@ pub fn skill_with_store(store: Arc<dyn AttributesStore>) -> Skill {
         .on_intent("TurnOnIntent", turn_on)
         .on_intent("TurnOffIntent", turn_off)
         .on_intent("DeviceStatusIntent", status)
+        .on_intent("TimeZoneIntent", time_zone)
+        .on_intent("SetReminderIntent", set_reminder)
+        .on_intent("ListRemindersIntent", list_reminders)
+        .on_intent("DeleteRemindersIntent", delete_reminders)
+        .on_intent("AddToShoppingListIntent", add_to_shopping_list)
+        .on_intent("EnergyReportIntent", energy_report)
         .on_intent("AMAZON.HelpIntent", help)
         .on_intents(&["AMAZON.StopIntent", "AMAZON.CancelIntent"], goodbye)
         .on_intent("AMAZON.FallbackIntent", fallback)

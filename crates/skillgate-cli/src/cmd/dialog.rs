@@ -10,6 +10,7 @@ use skillgate_devtools::envelope;
 
 use super::Globals;
 use super::invoke::{ConnectionArgs, IdentityArgs, dev_signer, runtime};
+use super::mock_api::MockApi;
 
 /// Options of `skillgate dialog`.
 #[derive(Debug, clap::Args)]
@@ -27,10 +28,18 @@ use super::invoke::{ConnectionArgs, IdentityArgs, dev_signer, runtime};
   expect session ends|open             assertion on the session
   expect status 400                    assertion on the HTTP status
   # comment                            ignored
+  mock grant|deny SCOPE|all            the mock Alexa API: the user grants or denies a permission
+  mock slow MS|off, mock fail|expired|ratelimit on|off
+                                       the mock Alexa API misbehaves (see `mock help`)
   quit                                 stop
 
 The session id and the session attributes carry over between turns; a new session starts
-after the skill ends one. A failed `expect` makes the command exit with status 1.")]
+after the skill ends one. A failed `expect` makes the command exit with status 1.
+
+Unless --no-mock-api, a local mock of Alexa's service APIs runs for the dialog: requests carry
+its apiEndpoint and a token it issued, and each call the skill makes is printed
+(`→ POST /v1/alerts/reminders 200`). Its state lives in DATA_DIR/mock-alexa-api; a skill server
+started with `serve --dev-ca` trusts its certificate.")]
 pub struct Args {
     /// The skill endpoint, e.g. https://127.0.0.1:8443/alexa.
     pub url: String,
@@ -40,6 +49,9 @@ pub struct Args {
     /// Stop at the first failed expectation or refused request.
     #[arg(long)]
     pub fail_fast: bool,
+    /// Keep Amazon's apiEndpoint in requests instead of starting the local mock API.
+    #[arg(long)]
+    pub no_mock_api: bool,
     #[command(flatten)]
     pub identity: IdentityArgs,
     #[command(flatten)]
@@ -52,6 +64,11 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     let client = args.connection.client(globals)?;
     let rt = runtime()?;
     let mut conversation = Conversation::new(args.identity.identity());
+    let mock = if args.no_mock_api {
+        None
+    } else {
+        Some(MockApi::start(&rt, globals)?)
+    };
 
     let interactive = args.script.is_none() && std::io::stdin().is_terminal();
     let lines: Box<dyn Iterator<Item = std::io::Result<String>>> = match &args.script {
@@ -75,6 +92,9 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
             "Talking to {} (type `quit` to stop; see --help for the syntax)",
             args.url
         )?;
+        if let Some(mock) = &mock {
+            writeln!(out, "Mock Alexa API at {} (`mock help`)", mock.endpoint())?;
+        }
         write!(out, "you> ")?;
         out.flush()?;
     }
@@ -88,6 +108,18 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
             }
             Ok(())
         };
+        if let Some(result) = mock.as_ref().and_then(|m| m.command(&line)) {
+            if !interactive {
+                writeln!(out, "> {}", line.trim())?;
+            }
+            match result {
+                Ok(done) => writeln!(out, "  (mock) {done}")?,
+                Err(why) if interactive => writeln!(out, "?? {why}")?,
+                Err(why) => anyhow::bail!("line {number}: {why}"),
+            }
+            prompt_next(&mut out)?;
+            continue;
+        }
         let command = match parse_line(&line) {
             Ok(Some(c)) => c,
             Ok(None) => {
@@ -125,7 +157,12 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
             _ => {}
         }
         let envelope = match conversation.request_for(&command, time::OffsetDateTime::now_utc()) {
-            Ok(Some(e)) => e,
+            Ok(Some(mut e)) => {
+                if let Some(mock) = &mock {
+                    mock.inject(&mut e);
+                }
+                e
+            }
             Ok(None) => {
                 if matches!(command, Command::NewSession) {
                     writeln!(out, "  (new session {})", conversation.session().id)?;
@@ -155,6 +192,11 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
             Err(e) => return Err(e.into()),
         };
         let json = reply.json();
+        if let Some(mock) = &mock {
+            for call in mock.new_calls() {
+                writeln!(out, "  {call}")?;
+            }
+        }
         match conversation.absorb(reply.status, json.as_ref()) {
             Some(answer) => {
                 for l in answer.lines() {

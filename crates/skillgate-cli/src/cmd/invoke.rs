@@ -157,6 +157,10 @@ pub struct Args {
     /// Print exactly the raw response envelope on stdout, nothing else.
     #[arg(long)]
     pub json: bool,
+    /// Keep Amazon's apiEndpoint instead of pointing the request at a local mock of Alexa's
+    /// service APIs (started for the request; its calls are printed on stderr).
+    #[arg(long)]
+    pub no_mock_api: bool,
 }
 
 /// Builds the request envelope for `request`/`details` (or reads and refreshes `--file`).
@@ -236,13 +240,27 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
         }
     }
     let signer = dev_signer(globals)?;
-    let envelope = build_envelope(&args.request, &args.details, &args.identity, &session)?;
+    let mut envelope = build_envelope(&args.request, &args.details, &args.identity, &session)?;
+    let rt = runtime()?;
+    let mock = if args.no_mock_api || args.request.file.is_some() {
+        None
+    } else {
+        Some(super::mock_api::MockApi::start(&rt, globals)?)
+    };
+    if let Some(mock) = &mock {
+        mock.inject(&mut envelope);
+    }
     let body = envelope::to_body(&envelope);
     let headers = signer.sign(&body)?;
     let client = args.connection.client(globals)?;
     let started = Instant::now();
-    let reply = runtime()?.block_on(client.send(&args.url, body, &headers))?;
+    let reply = rt.block_on(client.send(&args.url, body, &headers))?;
     let elapsed = started.elapsed();
+    if let Some(mock) = &mock {
+        for call in mock.new_calls() {
+            eprintln!("  {call}");
+        }
+    }
 
     if reply.status != 200 {
         eprintln!(

@@ -8,6 +8,7 @@ pub mod dev_ca;
 pub mod dialog;
 pub mod init;
 pub mod invoke;
+pub mod mock_api;
 pub mod preflight;
 pub mod serve;
 pub mod sign;

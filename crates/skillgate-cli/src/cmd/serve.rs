@@ -89,6 +89,8 @@ pub fn builder(
         builder = builder
             .trust_anchor(overrides.trust_anchor)
             .chain_override(overrides.chain_url, overrides.chain_pem);
+        // Skills call the mock Alexa API that `invoke` / `dialog` start: trust its CA.
+        super::mock_api::trust_mock_for_skills(globals)?;
     }
     Ok(builder)
 }

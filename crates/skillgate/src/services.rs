@@ -1,0 +1,250 @@
+//! Alexa's service APIs from a handler: [`Context::alexa_api`] gives a client bound to the
+//! request (its `apiEndpoint`, `apiAccessToken`, device and the time left), and the helpers
+//! here turn what can go wrong into what the user should hear — a permission card, a voice
+//! permission request, an apology for a slow service.
+//!
+//! ```
+//! use skillgate::{Context, HandlerResult};
+//! use skillgate::alexa_api::reminders::ReminderRequest;
+//!
+//! async fn remind(cx: Context) -> HandlerResult {
+//!     let api = cx.alexa_api()?;
+//!     let reminder = ReminderRequest::in_seconds(600, cx.speech_locale(), "Take the cake out");
+//!     match api.create_reminder(&reminder).await {
+//!         Ok(_) => Ok(cx.reply().speak("Done: in ten minutes.").build()),
+//!         // Not granted: speech plus the consent card for the missing scope.
+//!         Err(e) => Ok(cx.api_error_answer(&e)),
+//!     }
+//! }
+//! ```
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use serde_json::json;
+use skillgate_alexa_api::{AlexaApi, ApiError, Scope, Transport};
+use skillgate_model::Response;
+use skillgate_model::response::ConnectionsSendRequest;
+
+use crate::context::Context;
+use crate::long_answer::LongAnswers;
+
+/// What a call to Alexa's APIs leaves for the handler: the client's deadline is this much
+/// before the skill's, so a call that times out still leaves time to answer.
+pub const API_DEADLINE_MARGIN: Duration = Duration::from_millis(300);
+
+/// What the user hears by default when a permission is missing (with the consent card).
+pub const DEFAULT_PERMISSION_SPEECH: &str =
+    "I need your permission for that. I've sent a card to your Alexa app where you can grant it.";
+
+/// What the user hears by default when Alexa's service is slow or failing.
+pub const DEFAULT_SERVICE_APOLOGY: &str =
+    "Sorry, I couldn't reach that service just now. Please try again in a moment.";
+
+/// The transport of skills built without [`crate::SkillBuilder::alexa_api_transport`].
+static DEFAULT_TRANSPORT: OnceLock<Transport> = OnceLock::new();
+
+/// Sets the HTTPS client every skill of this process uses for Alexa's APIs unless its builder
+/// set one (the dev tooling passes one trusting the local mock's CA). Only the first call
+/// counts; `false` if one was already set.
+pub fn set_default_transport(transport: Transport) -> bool {
+    DEFAULT_TRANSPORT.set(transport).is_ok()
+}
+
+/// The per-skill state behind the service helpers.
+pub(crate) struct Services {
+    deadline: Duration,
+    transport: OnceLock<Result<Transport, String>>,
+    pub(crate) long_answers: Arc<LongAnswers>,
+}
+
+impl Services {
+    pub(crate) fn new(deadline: Duration, transport: Option<Transport>) -> Self {
+        let cell = OnceLock::new();
+        if let Some(t) = transport {
+            let _ = cell.set(Ok(t));
+        }
+        Self {
+            deadline,
+            transport: cell,
+            long_answers: Arc::new(LongAnswers::default()),
+        }
+    }
+
+    pub(crate) fn deadline(&self) -> Duration {
+        self.deadline
+    }
+
+    fn transport(&self) -> Result<Transport, ApiError> {
+        match self
+            .transport
+            .get_or_init(|| match DEFAULT_TRANSPORT.get() {
+                Some(t) => Ok(t.clone()),
+                None => Transport::new().map_err(|e| e.to_string()),
+            }) {
+            Ok(t) => Ok(t.clone()),
+            Err(e) => Err(ApiError::Client(e.clone())),
+        }
+    }
+}
+
+impl Context {
+    /// A client for Alexa's service APIs bound to this request: its `apiEndpoint` and
+    /// `apiAccessToken`, device id and locale, and a deadline [`API_DEADLINE_MARGIN`] before
+    /// the skill's. The token is never stored or logged.
+    ///
+    /// Fails with [`ApiError::NoApiAccess`] when the request carries no endpoint or token.
+    pub fn alexa_api(&self) -> Result<AlexaApi, ApiError> {
+        let endpoint = self
+            .api_endpoint()
+            .filter(|e| !e.is_empty())
+            .ok_or(ApiError::NoApiAccess("apiEndpoint"))?;
+        let token = self
+            .api_access_token()
+            .filter(|t| !t.is_empty())
+            .ok_or(ApiError::NoApiAccess("apiAccessToken"))?;
+        let transport = self.shared().services.transport()?;
+        let deadline = self
+            .deadline()
+            .checked_sub(API_DEADLINE_MARGIN)
+            .unwrap_or_else(std::time::Instant::now);
+        let mut api = AlexaApi::new(transport, endpoint, token, deadline);
+        if let Some(device) = self.device_id() {
+            api = api.with_device_id(device);
+        }
+        if let Some(locale) = self.locale() {
+            api = api.with_locale(locale);
+        }
+        Ok(api)
+    }
+
+    /// The answer to a permission the user has not granted: `speech` and the
+    /// AskForPermissionsConsent card for `scope` (the session ends, as Amazon recommends).
+    pub fn permission_card_answer(&self, scope: &Scope, speech: &str) -> Response {
+        self.reply()
+            .speak(speech)
+            .ask_for_permissions_consent_card([scope.as_str()])
+            .end_session()
+            .build()
+    }
+
+    /// The voice permission request for `scope` (`Connections.SendRequest` `AskFor`); the
+    /// user's answer comes back as a `Connections.Response` named `AskFor` (see
+    /// [`Context::permission_result`]).
+    pub fn permission_voice_answer(&self, scope: &Scope) -> Response {
+        self.reply()
+            .add_directive(permission_request(scope))
+            .build()
+    }
+
+    /// What to answer when a call failed: the consent card for a missing permission, an
+    /// apology for a slow or failing service (the session stays open to try again), the
+    /// skill's apology for everything else (a skill bug: logged as an error).
+    pub fn api_error_answer(&self, error: &ApiError) -> Response {
+        match error {
+            ApiError::PermissionNotGranted { scope, .. } => {
+                self.permission_card_answer(scope, DEFAULT_PERMISSION_SPEECH)
+            }
+            e if e.is_transient() => {
+                tracing::warn!(reason = e.reason(), error = %e, "Alexa API call failed");
+                self.reply()
+                    .speak(DEFAULT_SERVICE_APOLOGY)
+                    .reprompt("What would you like to do?")
+                    .keep_session_open()
+                    .build()
+            }
+            e => {
+                tracing::error!(reason = e.reason(), error = %e, "Alexa API call failed");
+                self.reply()
+                    .speak(crate::DEFAULT_APOLOGY)
+                    .end_session()
+                    .build()
+            }
+        }
+    }
+
+    /// The answer to a voice permission request, if this is one: the scope and `ACCEPTED`,
+    /// `DENIED` or `NOT_ANSWERED`.
+    pub fn permission_result(&self) -> Option<(String, String)> {
+        let response = match self.request() {
+            skillgate_model::Request::ConnectionsResponse(r) => r,
+            _ => return None,
+        };
+        if response.name.as_deref() != Some("AskFor") {
+            return None;
+        }
+        let payload = response.payload.as_ref()?;
+        let scope = payload.get("permissionScope")?.as_str()?.to_owned();
+        let status = payload.get("status")?.as_str()?.to_owned();
+        Some((scope, status))
+    }
+
+    /// The message of a `Messaging.MessageReceived` request (sent by
+    /// [`skillgate_alexa_api::OutOfSession::send_skill_message`]).
+    pub fn skill_message(&self) -> Option<&serde_json::Value> {
+        match self.request() {
+            skillgate_model::Request::MessageReceived(m) => m.message.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// A household-list event (`AlexaHouseholdListEvent.ItemsCreated`, `…ItemsUpdated`,
+/// `…ItemsDeleted`, `…ListCreated`, `…ListUpdated`, `…ListDeleted`), sent when the user
+/// changes a list the skill may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListEvent {
+    /// The part after `AlexaHouseholdListEvent.` (`ItemsCreated`).
+    pub kind: String,
+    /// The list.
+    pub list_id: Option<String>,
+    /// The items concerned (item events).
+    pub item_ids: Vec<String>,
+}
+
+impl Context {
+    /// The household-list event this request carries, if it is one.
+    pub fn list_event(&self) -> Option<ListEvent> {
+        let skillgate_model::Request::Unknown(r) = self.request() else {
+            return None;
+        };
+        let kind = r.request_type.strip_prefix("AlexaHouseholdListEvent.")?;
+        let body = r.raw.get("body");
+        Some(ListEvent {
+            kind: kind.to_owned(),
+            list_id: body
+                .and_then(|b| b.get("listId"))
+                .and_then(|v| v.as_str())
+                .map(str::to_owned),
+            item_ids: body
+                .and_then(|b| b.get("listItemIds"))
+                .and_then(|v| v.as_array())
+                .map(|ids| {
+                    ids.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+    }
+}
+
+/// The `Connections.SendRequest` `AskFor` directive for a permission scope.
+pub fn permission_request(scope: &Scope) -> ConnectionsSendRequest {
+    ConnectionsSendRequest {
+        name: "AskFor".to_owned(),
+        payload: Some(json!({
+            "@type": "AskForPermissionsConsentRequest",
+            "@version": "2",
+            "permissionScope": scope.as_str(),
+        })),
+        token: Some(String::new()),
+        extra: Default::default(),
+    }
+}
+
+/// Finds an [`ApiError`] inside a handler error (for an `on_error` handler that answers
+/// with [`Context::api_error_answer`]).
+pub fn api_error(error: &crate::HandlerError) -> Option<&ApiError> {
+    error.downcast_ref::<ApiError>()
+}
