@@ -1,0 +1,490 @@
+//! The matcher: templates from samples, a weighted alignment of each template against the
+//! sentence, and the decision (strict, tolerant, fallback, ambiguous).
+
+use std::collections::{HashMap, HashSet};
+
+use skillgate_interaction_model::InteractionModelFile;
+use skillgate_interaction_model::sample::{Part, normalize, parse_sample};
+use time::Date;
+
+use crate::lexicon;
+use crate::slots::{CustomType, Fill, SlotKind, SpanTable};
+use crate::words::{Lexicon, WordInfo, similarity};
+use crate::{Invocation, Lang, MatchResult, Outcome, SlotFill};
+
+/// Tuning of the decision. The defaults are what the test corpus is measured with.
+#[derive(Debug, Clone, Copy)]
+pub struct MatcherOptions {
+    /// Lowest score accepted as a match.
+    pub threshold: f64,
+    /// Smallest lead of the best intent over the runner-up; closer is ambiguous.
+    pub margin: f64,
+}
+
+impl Default for MatcherOptions {
+    fn default() -> Self {
+        Self {
+            threshold: 0.6,
+            margin: 0.02,
+        }
+    }
+}
+
+/// Words of a sentence longer than this are ignored (bounds the work per sentence).
+const MAX_WORDS: usize = 40;
+/// Credit of a template word found in the sentence out of order.
+const REORDER: f32 = 0.7;
+/// Credit of a sentence word that is not aligned but is in the intent's vocabulary.
+const VOCAB: f32 = 0.4;
+/// Share of a template's literal weight that must be found in the sentence.
+const MIN_COVERAGE: f32 = 0.5;
+/// Score factor of the built-in phrases of `AMAZON.*` intents (the model's samples win ties).
+const BUILTIN_PHRASE: f32 = 0.97;
+/// Score factor of slot-filling samples (`intents[].slots[].samples`).
+const SLOT_SAMPLE: f32 = 0.95;
+
+#[derive(Debug)]
+enum TPart {
+    Word(usize),
+    /// Index into the intent's slots.
+    Slot(usize),
+}
+
+#[derive(Debug)]
+struct Template {
+    intent: usize,
+    parts: Vec<TPart>,
+    factor: f32,
+    literal_weight: f32,
+}
+
+#[derive(Debug)]
+struct IntentInfo {
+    name: String,
+    slots: Vec<(String, SlotKind)>,
+    vocab: HashSet<usize>,
+}
+
+/// A model prepared for matching. Build once, match many sentences.
+#[derive(Debug)]
+pub struct Matcher {
+    lexicon: Lexicon,
+    options: MatcherOptions,
+    invocation: Vec<String>,
+    intents: Vec<IntentInfo>,
+    templates: Vec<Template>,
+    types: Vec<CustomType>,
+    /// Interned template words.
+    words: Vec<WordInfo>,
+    word_ids: HashMap<String, usize>,
+    fallback: Option<usize>,
+    kinds: Vec<SlotKind>,
+}
+
+impl Matcher {
+    /// Prepares `model` for `locale` (`en-US`, `de-DE`, `es-ES`…) with default options.
+    pub fn new(model: &InteractionModelFile, locale: &str) -> Self {
+        Self::with_options(model, locale, MatcherOptions::default())
+    }
+
+    /// Prepares `model` with explicit options.
+    pub fn with_options(model: &InteractionModelFile, locale: &str, options: MatcherOptions) -> Self {
+        let lang = Lang::from_locale(locale);
+        let lm = model.language_model();
+        let mut m = Matcher {
+            lexicon: Lexicon::new(lang),
+            options,
+            invocation: normalize(&lm.invocation_name),
+            intents: Vec::new(),
+            templates: Vec::new(),
+            types: Vec::new(),
+            words: Vec::new(),
+            word_ids: HashMap::new(),
+            fallback: None,
+            kinds: Vec::new(),
+        };
+        let mut type_index = HashMap::new();
+        for ty in lm.types.iter().flatten() {
+            type_index.entry(ty.name.clone()).or_insert_with(|| {
+                m.types.push(CustomType::new(ty));
+                m.types.len() - 1
+            });
+        }
+        let mut kinds = HashSet::new();
+        for intent in &lm.intents {
+            let index = m.intents.len();
+            if intent.name == "AMAZON.FallbackIntent" {
+                m.fallback = Some(index);
+            }
+            let slots: Vec<(String, SlotKind)> = intent
+                .slots()
+                .iter()
+                .map(|s| {
+                    let kind = match type_index.get(&s.type_name) {
+                        Some(t) if !s.type_name.starts_with("AMAZON.") => SlotKind::Custom(*t),
+                        _ => SlotKind::builtin(&s.type_name),
+                    };
+                    kinds.insert(kind);
+                    (s.name.clone(), kind)
+                })
+                .collect();
+            m.intents.push(IntentInfo {
+                name: intent.name.clone(),
+                slots,
+                vocab: HashSet::new(),
+            });
+            let mut seen = HashSet::new();
+            for sample in intent.samples() {
+                if seen.insert(sample.to_lowercase()) {
+                    m.add_template(index, sample, 1.0);
+                }
+            }
+            if intent.name.starts_with("AMAZON.") {
+                for phrase in lexicon::builtin_phrases(lang, &intent.name) {
+                    if seen.insert((*phrase).to_owned()) {
+                        m.add_template(index, phrase, BUILTIN_PHRASE);
+                    }
+                }
+            }
+            for slot in intent.slots() {
+                for sample in slot.samples.iter().flatten() {
+                    if seen.insert(sample.to_lowercase()) {
+                        m.add_template(index, sample, SLOT_SAMPLE);
+                    }
+                }
+            }
+        }
+        m.kinds = kinds.into_iter().collect();
+        m
+    }
+
+    fn intern(&mut self, word: &str) -> usize {
+        if let Some(id) = self.word_ids.get(word) {
+            return *id;
+        }
+        let id = self.words.len();
+        self.words.push(self.lexicon.info(word));
+        self.word_ids.insert(word.to_owned(), id);
+        id
+    }
+
+    fn add_template(&mut self, intent: usize, sample: &str, factor: f32) {
+        let (parts, _) = parse_sample(sample);
+        let mut tparts = Vec::with_capacity(parts.len());
+        let mut literal_weight = 0.0;
+        for part in parts {
+            match part {
+                Part::Word(w) => {
+                    let id = self.intern(&w);
+                    literal_weight += self.words[id].weight;
+                    if let Some(info) = self.intents.get_mut(intent) {
+                        info.vocab.insert(id);
+                    }
+                    tparts.push(TPart::Word(id));
+                }
+                Part::Slot(name) => {
+                    let Some(info) = self.intents.get_mut(intent) else { return };
+                    let slot = match info.slots.iter().position(|(n, _)| *n == name) {
+                        Some(s) => s,
+                        None => {
+                            // A sample names a slot the intent does not declare: free text.
+                            info.slots.push((name, SlotKind::FreeText));
+                            self.kinds.push(SlotKind::FreeText);
+                            info.slots.len() - 1
+                        }
+                    };
+                    tparts.push(TPart::Slot(slot));
+                }
+            }
+        }
+        if !tparts.is_empty() {
+            self.templates.push(Template {
+                intent,
+                parts: tparts,
+                factor,
+                literal_weight,
+            });
+        }
+    }
+
+    /// The language the matcher uses.
+    pub fn lang(&self) -> Lang {
+        self.lexicon.lang()
+    }
+
+    /// Matches one sentence; `today` anchors relative dates ("tomorrow").
+    pub fn match_sentence(&self, sentence: &str, today: Date) -> MatchResult {
+        let mut words = normalize(sentence);
+        words.truncate(MAX_WORDS);
+        if words.first().is_some_and(|w| w == "alexa") {
+            words.remove(0);
+        }
+        let (invocation, rest) = self.strip_invocation(&words);
+        let utterance = words.join(" ");
+        if invocation == Invocation::Launch {
+            return MatchResult {
+                utterance,
+                intent: None,
+                slots: Vec::new(),
+                confidence: 1.0,
+                outcome: Outcome::Launch,
+                invocation,
+                runner_up: None,
+            };
+        }
+        let mut result = self.match_words(rest, today);
+        result.utterance = utterance;
+        result.invocation = invocation;
+        result
+    }
+
+    /// Recognizes "open X", "ask X to …", "tell X …" for the model's invocation name X.
+    fn strip_invocation<'a>(&self, words: &'a [String]) -> (Invocation, &'a [String]) {
+        if self.invocation.is_empty() {
+            return (Invocation::InSession, words);
+        }
+        let lang = self.lexicon.lang();
+        for launch in lexicon::launch_words(lang) {
+            let lw: Vec<&str> = launch.split(' ').collect();
+            if words.len() < lw.len() + self.invocation.len() || !words.iter().zip(&lw).all(|(a, b)| a == b) {
+                continue;
+            }
+            let after = &words[lw.len()..];
+            if !after.iter().zip(&self.invocation).all(|(a, b)| a == b) {
+                continue;
+            }
+            let mut rest = &after[self.invocation.len()..];
+            if rest.is_empty() {
+                return (Invocation::Launch, rest);
+            }
+            if let Some(first) = rest.first() {
+                if lexicon::connecting_words(lang).contains(&first.as_str()) && rest.len() > 1 {
+                    rest = &rest[1..];
+                }
+            }
+            return (Invocation::OneShot, rest);
+        }
+        (Invocation::InSession, words)
+    }
+
+    fn match_words(&self, words: &[String], today: Date) -> MatchResult {
+        let utterance = words.join(" ");
+        let tokens: Vec<WordInfo> = words.iter().map(|w| self.lexicon.info(w)).collect();
+        let refs: Vec<&str> = words.iter().map(String::as_str).collect();
+        let fillers = |w: &str| self.lexicon.is_filler(w) || self.lexicon.weight(w) < 1.0;
+        let tables: HashMap<SlotKind, SpanTable> = self
+            .kinds
+            .iter()
+            .map(|k| (*k, SpanTable::new(*k, &refs, self.lexicon.lang(), today, &self.types, &fillers)))
+            .collect();
+        let total_weight: f32 = tokens.iter().map(|t| t.weight).sum();
+
+        // Best reading per intent.
+        let mut best: Vec<Option<Reading>> = (0..self.intents.len()).map(|_| None).collect();
+        for template in &self.templates {
+            let Some(reading) = self.align(template, &tokens, total_weight, &tables) else { continue };
+            let slot = &mut best[template.intent];
+            if slot.as_ref().is_none_or(|b| reading.score > b.score) {
+                *slot = Some(reading);
+            }
+        }
+        let mut ranked: Vec<(usize, Reading)> = best.into_iter().enumerate().filter_map(|(i, r)| r.map(|r| (i, r))).collect();
+        ranked.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
+        let runner_up = ranked.get(1).map(|(i, r)| (self.intents[*i].name.clone(), f64::from(r.score)));
+        let no_match = |outcome: Outcome, confidence: f64| {
+            let intent = match outcome {
+                Outcome::NoMatch => self.fallback.map(|f| self.intents[f].name.clone()),
+                _ => None,
+            };
+            MatchResult {
+                utterance: utterance.clone(),
+                intent,
+                slots: Vec::new(),
+                confidence,
+                outcome,
+                invocation: Invocation::InSession,
+                runner_up: runner_up.clone(),
+            }
+        };
+        let Some((top, reading)) = ranked.first() else {
+            return no_match(Outcome::NoMatch, 1.0);
+        };
+        let score = f64::from(reading.score);
+        if score < self.options.threshold {
+            return no_match(Outcome::NoMatch, 1.0 - score);
+        }
+        if let Some((_, second)) = ranked.get(1) {
+            if score - f64::from(second.score) < self.options.margin {
+                return no_match(Outcome::Ambiguous, score);
+            }
+        }
+        let intent = &self.intents[*top];
+        let mut slots: Vec<SlotFill> = reading
+            .fills
+            .iter()
+            .map(|(slot, i, j, fill)| SlotFill {
+                name: intent.slots[*slot].0.clone(),
+                spoken: words[*i..*j].join(" "),
+                value: fill.value.clone(),
+                resolution: fill.resolution.clone(),
+            })
+            .collect();
+        slots.sort_by_key(|s| intent.slots.iter().position(|(n, _)| *n == s.name));
+        MatchResult {
+            utterance,
+            intent: Some(intent.name.clone()),
+            slots,
+            confidence: score,
+            outcome: if reading.score >= 0.999 { Outcome::Strict } else { Outcome::Tolerant },
+            invocation: Invocation::InSession,
+            runner_up,
+        }
+    }
+
+    /// Aligns one template with the sentence: a dynamic programme over (template parts used,
+    /// sentence words used) maximizing the matched weight.
+    fn align(&self, template: &Template, tokens: &[WordInfo], total_weight: f32, tables: &HashMap<SlotKind, SpanTable>) -> Option<Reading> {
+        let m = template.parts.len();
+        let n = tokens.len();
+        let width = n + 1;
+        let mut score = vec![f32::NEG_INFINITY; (m + 1) * width];
+        let mut back: Vec<Step> = vec![Step::None; (m + 1) * width];
+        score[0] = 0.0;
+        let intent = self.intents.get(template.intent)?;
+        for a in 0..=m {
+            for b in 0..=n {
+                let here = score[a * width + b];
+                if here == f32::NEG_INFINITY {
+                    continue;
+                }
+                let mut relax = |a2: usize, b2: usize, value: f32, step: Step| {
+                    let cell = a2 * width + b2;
+                    if value > score[cell] {
+                        score[cell] = value;
+                        back[cell] = step;
+                    }
+                };
+                if b < n {
+                    relax(a, b + 1, here, Step::SkipWord);
+                }
+                if a == m {
+                    continue;
+                }
+                relax(a + 1, b, here, Step::SkipPart);
+                match template.parts[a] {
+                    TPart::Word(id) => {
+                        if b < n {
+                            let w = &self.words[id];
+                            let sim = similarity(w, &tokens[b]);
+                            if sim > 0.0 {
+                                relax(a + 1, b + 1, here + sim * (w.weight + tokens[b].weight), Step::Match(sim));
+                            }
+                        }
+                    }
+                    TPart::Slot(s) => {
+                        let Some((_, kind)) = intent.slots.get(s) else { continue };
+                        let Some(table) = tables.get(kind) else { continue };
+                        let mut span_weight = 0.0;
+                        for c in b + 1..=n.min(b + table.max()) {
+                            span_weight += tokens[c - 1].weight;
+                            if let Some(fill) = table.get(b, c) {
+                                relax(a + 1, c, here + fill.quality * (span_weight + 1.0), Step::Fill(c - b));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let mut numerator = score[m * width + n];
+        if numerator == f32::NEG_INFINITY {
+            return None;
+        }
+        // Walk back: which parts and words were matched, and the slot fills.
+        let mut fills = Vec::new();
+        let mut part_used = vec![false; m];
+        let mut word_used = vec![false; n];
+        let mut matched_literal = 0.0;
+        let (mut a, mut b) = (m, n);
+        let mut guard = 0;
+        while (a, b) != (0, 0) && guard <= (m + 1) * (n + 1) {
+            guard += 1;
+            match back[a * width + b] {
+                Step::None => break,
+                Step::SkipWord => b -= 1,
+                Step::SkipPart => a -= 1,
+                Step::Match(sim) => {
+                    a -= 1;
+                    b -= 1;
+                    part_used[a] = true;
+                    word_used[b] = true;
+                    if let TPart::Word(id) = template.parts[a] {
+                        matched_literal += self.words[id].weight * sim;
+                    }
+                }
+                Step::Fill(len) => {
+                    a -= 1;
+                    let start = b - len;
+                    part_used[a] = true;
+                    for used in &mut word_used[start..b] {
+                        *used = true;
+                    }
+                    if let TPart::Slot(s) = template.parts[a] {
+                        let kind = intent.slots.get(s)?.1;
+                        let fill = tables.get(&kind)?.get(start, b)?.clone();
+                        fills.push((s, start, b, fill));
+                    }
+                    b = start;
+                }
+            }
+        }
+        // Template words found out of order.
+        for (p, part) in template.parts.iter().enumerate() {
+            let TPart::Word(id) = part else { continue };
+            if part_used[p] {
+                continue;
+            }
+            let w = &self.words[*id];
+            let found = (0..n)
+                .filter(|k| !word_used[*k])
+                .map(|k| (k, similarity(w, &tokens[k])))
+                .filter(|(_, s)| *s > 0.0)
+                .max_by(|x, y| x.1.total_cmp(&y.1));
+            if let Some((k, sim)) = found {
+                word_used[k] = true;
+                numerator += REORDER * sim * (w.weight + tokens[k].weight);
+                matched_literal += REORDER * sim * w.weight;
+            }
+        }
+        if template.literal_weight > 0.0 && matched_literal < MIN_COVERAGE * template.literal_weight {
+            return None;
+        }
+        // Unaligned sentence words the intent uses elsewhere count a little.
+        for (k, token) in tokens.iter().enumerate() {
+            if !word_used[k] && self.word_ids.get(&token.text).is_some_and(|id| intent.vocab.contains(id)) {
+                numerator += VOCAB * token.weight;
+            }
+        }
+        let slot_parts = template.parts.iter().filter(|p| matches!(p, TPart::Slot(_))).count() as f32;
+        let denominator = total_weight + template.literal_weight + slot_parts;
+        if denominator <= 0.0 {
+            return None;
+        }
+        let score = (numerator / denominator).clamp(0.0, 1.0) * template.factor;
+        Some(Reading { score, fills })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    None,
+    SkipWord,
+    SkipPart,
+    Match(f32),
+    Fill(usize),
+}
+
+#[derive(Debug)]
+struct Reading {
+    score: f32,
+    fills: Vec<(usize, usize, usize, Fill)>,
+}
