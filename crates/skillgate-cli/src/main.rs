@@ -46,6 +46,11 @@ enum Command {
     Sign(cmd::sign::Args),
     /// Check one captured request offline and explain every verification step.
     Verify(cmd::verify::Args),
+    /// What Alexa would understand from sentences (stdin), given an interaction model.
+    Nlu(cmd::nlu::Args),
+    /// Interaction models: `model check FILE` lints one.
+    #[command(subcommand)]
+    Model(cmd::model::Command),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +68,8 @@ fn main() -> ExitCode {
         Command::Dialog(args) => cmd::dialog::run(args, &globals),
         Command::Sign(args) => cmd::sign::run(args, &globals),
         Command::Verify(args) => cmd::verify::run(args, &globals),
+        Command::Nlu(args) => cmd::nlu::run(args, &globals),
+        Command::Model(command) => cmd::model::run(command, &globals),
     };
     match result {
         Ok(code) => code,

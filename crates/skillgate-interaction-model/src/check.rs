@@ -470,7 +470,7 @@ fn dialog(model: &InteractionModelFile, out: &mut Findings) {
             );
         }
     }
-    let mut check_prompt = |id: &Option<String>, path: String, out: &mut Findings| {
+    let check_prompt = |id: &Option<String>, path: String, out: &mut Findings| {
         if let Some(id) = id {
             if !prompt_ids.contains(id.as_str()) {
                 out.error("dialog-prompt-unknown", path, format!("prompt {id:?} is not in prompts"));
@@ -523,9 +523,13 @@ enum SlotRange {
     Phrases(BTreeSet<Vec<String>>),
     /// Numbers, spoken as words or digits.
     Number,
+    /// Dates, times, durations, ordinals: phrases that do not start with a preposition.
+    Typed,
     /// Any non-empty phrase (free text and other built-in types).
     Any,
 }
+
+const PREPOSITIONS: [&str; 10] = ["on", "in", "at", "for", "to", "from", "by", "of", "with", "about"];
 
 #[derive(Debug)]
 enum Elem<'a> {
@@ -536,6 +540,7 @@ enum Elem<'a> {
 fn slot_range(lm: &LanguageModel, type_name: &str) -> SlotRange {
     match type_name {
         "AMAZON.NUMBER" | "AMAZON.FOUR_DIGIT_NUMBER" => SlotRange::Number,
+        "AMAZON.DATE" | "AMAZON.TIME" | "AMAZON.DURATION" | "AMAZON.Ordinal" => SlotRange::Typed,
         t => match lm.slot_type(t) {
             Some(ty) if !ty.values().is_empty() && !is_builtin(t) => SlotRange::Phrases(
                 ty.values()
@@ -563,6 +568,7 @@ fn phrase_in(range: &SlotRange, words: &[&str]) -> bool {
     }
     match range {
         SlotRange::Any => true,
+        SlotRange::Typed => !PREPOSITIONS.contains(&words[0]),
         SlotRange::Number => words.iter().all(|w| NUMBER_WORDS.contains(w) || w.chars().all(|c| c.is_ascii_digit())),
         SlotRange::Phrases(set) => set.iter().any(|p| p.iter().map(String::as_str).eq(words.iter().copied())),
     }
@@ -571,6 +577,10 @@ fn phrase_in(range: &SlotRange, words: &[&str]) -> bool {
 fn ranges_overlap(a: &SlotRange, b: &SlotRange) -> bool {
     match (a, b) {
         (SlotRange::Any, _) | (_, SlotRange::Any) | (SlotRange::Number, SlotRange::Number) => true,
+        (SlotRange::Typed, SlotRange::Typed) | (SlotRange::Typed, SlotRange::Number) | (SlotRange::Number, SlotRange::Typed) => true,
+        (SlotRange::Typed, SlotRange::Phrases(p)) | (SlotRange::Phrases(p), SlotRange::Typed) => {
+            p.iter().any(|x| !x.is_empty() && !PREPOSITIONS.contains(&x[0].as_str()))
+        }
         (SlotRange::Phrases(p), SlotRange::Phrases(q)) => p.iter().any(|x| q.contains(x)),
         (SlotRange::Phrases(p), SlotRange::Number) | (SlotRange::Number, SlotRange::Phrases(p)) => {
             p.iter().any(|x| phrase_in(&SlotRange::Number, &x.iter().map(String::as_str).collect::<Vec<_>>()))

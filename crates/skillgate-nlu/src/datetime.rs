@@ -175,8 +175,8 @@ pub fn parse_date(words: &[&str], lang: Lang, today: Date) -> Option<String> {
         return today.checked_add(Duration::days(days)).map(iso);
     }
     let (modifier, rest) = match (lang, words) {
-        (Lang::En, ["this" | "on" | "coming" | "upcoming", rest @ ..]) => ("this", rest),
         (Lang::En, ["this" | "the", "coming", rest @ ..]) => ("this", rest),
+        (Lang::En, ["this" | "coming" | "upcoming", rest @ ..]) => ("this", rest),
         (Lang::En, ["next", rest @ ..]) => ("next", rest),
         (Lang::En, ["last" | "past" | "previous", rest @ ..]) => ("last", rest),
         (Lang::En, ["the", rest @ ..]) if rest.first().is_some_and(|w| *w == "weekend") => ("this", rest),

@@ -154,8 +154,45 @@ impl Matcher {
                 }
             }
         }
-        m.kinds = kinds.into_iter().collect();
+        m.kinds.extend(kinds);
+        m.kinds.sort_by_key(|k| format!("{k:?}"));
+        m.kinds.dedup();
+        m.specialize_weights();
         m
+    }
+
+    /// A word many intents use tells little about which one is meant: its weight is divided
+    /// by the square root of the number of intents using it (never below 40 %).
+    fn specialize_weights(&mut self) {
+        let mut df = vec![0usize; self.words.len()];
+        for intent in &self.intents {
+            for id in &intent.vocab {
+                if let Some(d) = df.get_mut(*id) {
+                    *d += 1;
+                }
+            }
+        }
+        for (word, d) in self.words.iter_mut().zip(df) {
+            word.weight *= (1.0 / (d.max(1) as f32).sqrt()).max(0.4);
+        }
+        for template in &mut self.templates {
+            template.literal_weight = template
+                .parts
+                .iter()
+                .map(|p| match p {
+                    TPart::Word(id) => self.words[*id].weight,
+                    TPart::Slot(_) => 0.0,
+                })
+                .sum();
+        }
+    }
+
+    /// A sentence word as the matcher sees it: model words carry their specialized weight.
+    fn token(&self, word: &str) -> WordInfo {
+        match self.word_ids.get(word) {
+            Some(id) => self.words[*id].clone(),
+            None => self.lexicon.info(word),
+        }
     }
 
     fn intern(&mut self, word: &str) -> usize {
@@ -269,7 +306,7 @@ impl Matcher {
 
     fn match_words(&self, words: &[String], today: Date) -> MatchResult {
         let utterance = words.join(" ");
-        let tokens: Vec<WordInfo> = words.iter().map(|w| self.lexicon.info(w)).collect();
+        let tokens: Vec<WordInfo> = words.iter().map(|w| self.token(w)).collect();
         let refs: Vec<&str> = words.iter().map(String::as_str).collect();
         let fillers = |w: &str| self.lexicon.is_filler(w) || self.lexicon.weight(w) < 1.0;
         let tables: HashMap<SlotKind, SpanTable> = self
@@ -451,20 +488,67 @@ impl Matcher {
                 .max_by(|x, y| x.1.total_cmp(&y.1));
             if let Some((k, sim)) = found {
                 word_used[k] = true;
+                part_used[p] = true;
                 numerator += REORDER * sim * (w.weight + tokens[k].weight);
                 matched_literal += REORDER * sim * w.weight;
             }
         }
-        if template.literal_weight > 0.0 && matched_literal < MIN_COVERAGE * template.literal_weight {
-            return None;
-        }
-        // Unaligned sentence words the intent uses elsewhere count a little.
-        for (k, token) in tokens.iter().enumerate() {
-            if !word_used[k] && self.word_ids.get(&token.text).is_some_and(|id| intent.vocab.contains(id)) {
-                numerator += VOCAB * token.weight;
+        // Typed slots found out of order: an unused span that is a listed value or a number.
+        for (p, part) in template.parts.iter().enumerate() {
+            let TPart::Slot(s) = part else { continue };
+            if part_used[p] {
+                continue;
+            }
+            let Some((_, kind)) = intent.slots.get(*s) else { continue };
+            if *kind == SlotKind::FreeText || fills.iter().any(|f| f.0 == *s) {
+                continue;
+            }
+            let Some(table) = tables.get(kind) else { continue };
+            let mut found: Option<(usize, usize, &Fill)> = None;
+            for i in 0..n {
+                for j in (i + 1..=n.min(i + table.max())).rev() {
+                    if word_used[i..j].iter().any(|u| *u) {
+                        continue;
+                    }
+                    if let Some(fill) = table.get(i, j).filter(|f| f.quality >= 0.9) {
+                        if found.is_none_or(|(a, b, _)| j - i > b - a) {
+                            found = Some((i, j, fill));
+                        }
+                    }
+                }
+            }
+            if let Some((i, j, fill)) = found {
+                let span_weight: f32 = tokens[i..j].iter().map(|t| t.weight).sum();
+                numerator += REORDER * fill.quality * (span_weight + 1.0);
+                for used in &mut word_used[i..j] {
+                    *used = true;
+                }
+                part_used[p] = true;
+                fills.push((*s, i, j, fill.clone()));
             }
         }
+        // Evidence: literal words found, and typed slots filled (free text proves nothing).
         let slot_parts = template.parts.iter().filter(|p| matches!(p, TPart::Slot(_))).count() as f32;
+        let slot_evidence: f32 = fills
+            .iter()
+            .filter(|f| intent.slots.get(f.0).is_some_and(|(_, k)| *k != SlotKind::FreeText))
+            .map(|f| f.3.quality)
+            .sum();
+        let typed_slots = template
+            .parts
+            .iter()
+            .filter(|p| matches!(p, TPart::Slot(s) if intent.slots.get(*s).is_some_and(|(_, k)| *k != SlotKind::FreeText)))
+            .count() as f32;
+        let evidence_total = template.literal_weight + typed_slots;
+        if template.literal_weight > 0.0 && matched_literal + slot_evidence < MIN_COVERAGE * evidence_total {
+            return None;
+        }
+        // Unaligned sentence words the intent uses elsewhere count as evidence too.
+        for (k, token) in tokens.iter().enumerate() {
+            if !word_used[k] && self.word_ids.get(&token.text).is_some_and(|id| intent.vocab.contains(id)) {
+                numerator += VOCAB * 2.0 * token.weight;
+            }
+        }
         let denominator = total_weight + template.literal_weight + slot_parts;
         if denominator <= 0.0 {
             return None;

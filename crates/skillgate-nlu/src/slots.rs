@@ -15,11 +15,11 @@ pub const MAX_FREE_WORDS: usize = 12;
 /// Longest out-of-list phrase a custom slot takes.
 const MAX_UNLISTED_WORDS: usize = 4;
 /// Quality of a custom slot filled with words not in its type (ER_SUCCESS_NO_MATCH).
-const UNLISTED_QUALITY: f32 = 0.45;
+const UNLISTED_QUALITY: f32 = 0.3;
 /// Quality of a custom slot value found only after folding accents or plurals.
 const FOLDED_QUALITY: f32 = 0.9;
 /// Quality of free text: a little below a listed value, so a listed reading wins a tie.
-const FREE_QUALITY: f32 = 0.97;
+const FREE_QUALITY: f32 = 0.85;
 
 /// How a slot type is matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -232,7 +232,11 @@ fn fill(kind: SlotKind, span: &[&str], lang: Lang, today: Date, types: &[CustomT
             digits.and_then(|v| plain(1.0, v))
         }
         SlotKind::Ordinal => parse_ordinal(span, lang).map(|n| n.to_string()).and_then(|v| plain(1.0, v)),
-        SlotKind::Date => parse_date(span, lang, today).and_then(|v| plain(1.0, v)),
+        SlotKind::Date => {
+            // A bare number read as a year is a weak reading: a NUMBER slot wins a tie.
+            let bare = parse_number(span, lang).is_some();
+            parse_date(span, lang, today).and_then(|v| plain(if bare { 0.9 } else { 1.0 }, v))
+        }
         SlotKind::Time => parse_time(span, lang).and_then(|v| plain(1.0, v)),
         SlotKind::Duration => parse_duration(span, lang).and_then(|v| plain(1.0, v)),
         SlotKind::FreeText => {

@@ -8,6 +8,8 @@ pub mod dev_ca;
 pub mod dialog;
 pub mod init;
 pub mod invoke;
+pub mod model;
+pub mod nlu;
 pub mod serve;
 pub mod sign;
 pub mod verify;
