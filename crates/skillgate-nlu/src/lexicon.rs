@@ -123,7 +123,7 @@ pub fn synonym_groups(lang: Lang) -> &'static [&'static [&'static str]] {
             &["find", "search", "look"],
             &["get", "fetch", "give"],
             &["switch", "turn"],
-            &["happening", "going", "on"],
+            &["happening", "going"],
             &["events", "things", "stuff"],
             &["big", "large"],
             &["small", "little"],
