@@ -48,7 +48,7 @@ enum Command {
     Verify(cmd::verify::Args),
     /// What Alexa would understand from sentences (stdin), given an interaction model.
     Nlu(cmd::nlu::Args),
-    /// Interaction models: `model check FILE` lints one.
+    /// Interaction models: `model check FILE` lints one, `model export` writes a native skill's.
     #[command(subcommand)]
     Model(cmd::model::Command),
 }

@@ -21,7 +21,7 @@
 use std::collections::BTreeMap;
 
 use crate::{
-    Dialog, Intent, IntentSlot, InteractionModel, InteractionModelFile, LanguageModel, Prompt,
+    Dialog, DialogIntent, DialogPrompts, DialogSlot, Intent, PromptVariation, IntentSlot, InteractionModel, InteractionModelFile, LanguageModel, Prompt,
     SlotType, SlotTypeValue, SlotValueName,
 };
 
@@ -65,6 +65,7 @@ pub struct ModelDecl {
     types: Vec<SlotTypeDecl>,
     dialog: Option<Dialog>,
     prompts: Option<Vec<Prompt>>,
+    delegation_strategy: Option<String>,
 }
 
 impl ModelDecl {
@@ -104,7 +105,14 @@ impl ModelDecl {
         self
     }
 
-    /// Sets the `dialog` section and its `prompts` (as console JSON types).
+    /// Sets the model-level `dialog.delegationStrategy` (`ALWAYS` or `SKILL_RESPONSE`).
+    pub fn delegation_strategy(mut self, strategy: impl Into<String>) -> Self {
+        self.delegation_strategy = Some(strategy.into());
+        self
+    }
+
+    /// Sets the `dialog` section and its `prompts` (as console JSON types), replacing what
+    /// [`IntentDecl::elicit`] would generate.
     pub fn dialog(mut self, dialog: Dialog, prompts: Vec<Prompt>) -> Self {
         self.dialog = Some(dialog);
         self.prompts = Some(prompts);
@@ -116,6 +124,25 @@ impl ModelDecl {
         let intents = self.intents.iter().map(IntentDecl::build).collect();
         let types = (!self.types.is_empty())
             .then(|| self.types.iter().map(SlotTypeDecl::build).collect());
+        let (mut dialog, mut prompts) = (self.dialog.clone(), self.prompts.clone());
+        if dialog.is_none() {
+            let rules: Vec<(DialogIntent, Vec<Prompt>)> =
+                self.intents.iter().filter_map(IntentDecl::build_dialog).collect();
+            if !rules.is_empty() || self.delegation_strategy.is_some() {
+                let mut all_prompts = Vec::new();
+                let mut intents = Vec::new();
+                for (intent, p) in rules {
+                    intents.push(intent);
+                    all_prompts.extend(p);
+                }
+                dialog = Some(Dialog {
+                    delegation_strategy: self.delegation_strategy.clone(),
+                    intents: Some(intents),
+                    ..Dialog::default()
+                });
+                prompts = Some(all_prompts);
+            }
+        }
         InteractionModelFile {
             interaction_model: InteractionModel {
                 language_model: LanguageModel {
@@ -124,8 +151,8 @@ impl ModelDecl {
                     types,
                     ..LanguageModel::default()
                 },
-                dialog: self.dialog.clone(),
-                prompts: self.prompts.clone(),
+                dialog,
+                prompts,
                 ..InteractionModel::default()
             },
             ..InteractionModelFile::default()
@@ -139,6 +166,8 @@ pub struct IntentDecl {
     name: String,
     slots: Vec<(String, String, Vec<String>)>,
     samples: Vec<String>,
+    /// Slot name → elicitation prompt text (Alexa asks when the slot is empty).
+    elicit: Vec<(String, String)>,
 }
 
 impl IntentDecl {
@@ -182,8 +211,63 @@ impl IntentDecl {
         self
     }
 
+    /// Makes Alexa elicit `slot` with `prompt` when it is empty (a dialog rule; the prompt id is
+    /// `Elicit.Slot.<Intent>.<slot>`).
+    pub fn elicit(mut self, slot: impl Into<String>, prompt: impl Into<String>) -> Self {
+        self.elicit.push((slot.into(), prompt.into()));
+        self
+    }
+
+    fn prompt_id(&self, slot: &str) -> String {
+        format!("Elicit.Slot.{}.{slot}", self.name)
+    }
+
+    /// The dialog rules and prompts of this intent, when it has any.
+    fn build_dialog(&self) -> Option<(DialogIntent, Vec<Prompt>)> {
+        if self.elicit.is_empty() {
+            return None;
+        }
+        let mut prompts = Vec::new();
+        let slots = self
+            .slots
+            .iter()
+            .map(|(name, type_name, _)| {
+                let elicit = self.elicit.iter().find(|(s, _)| s == name);
+                if let Some((_, text)) = elicit {
+                    prompts.push(Prompt {
+                        id: self.prompt_id(name),
+                        variations: vec![PromptVariation {
+                            kind: "PlainText".into(),
+                            value: text.clone(),
+                            ..PromptVariation::default()
+                        }],
+                        ..Prompt::default()
+                    });
+                }
+                DialogSlot {
+                    name: name.clone(),
+                    type_name: Some(type_name.clone()),
+                    confirmation_required: Some(false),
+                    elicitation_required: Some(elicit.is_some()),
+                    prompts: Some(DialogPrompts {
+                        elicitation: elicit.map(|_| self.prompt_id(name)),
+                        ..DialogPrompts::default()
+                    }),
+                    ..DialogSlot::default()
+                }
+            })
+            .collect();
+        let intent = DialogIntent {
+            name: self.name.clone(),
+            confirmation_required: Some(false),
+            prompts: Some(DialogPrompts::default()),
+            slots: Some(slots),
+            ..DialogIntent::default()
+        };
+        Some((intent, prompts))
+    }
+
     fn build(&self) -> Intent {
-        let builtin = self.name.starts_with("AMAZON.");
         let slots: Vec<IntentSlot> = self
             .slots
             .iter()
@@ -196,7 +280,7 @@ impl IntentDecl {
             .collect();
         Intent {
             name: self.name.clone(),
-            slots: (!slots.is_empty() || !builtin).then_some(slots),
+            slots: (!slots.is_empty()).then_some(slots),
             samples: Some(self.samples.clone()),
             ..Intent::default()
         }
@@ -207,7 +291,7 @@ impl IntentDecl {
 #[derive(Debug, Clone, Default)]
 pub struct SlotTypeDecl {
     name: String,
-    values: Vec<(String, Option<String>, Vec<String>)>,
+    values: Vec<(String, Option<String>, Option<Vec<String>>)>,
 }
 
 impl SlotTypeDecl {
@@ -220,11 +304,12 @@ impl SlotTypeDecl {
     }
 
     /// Adds a value without id or synonyms.
-    pub fn value(self, value: impl Into<String>) -> Self {
-        self.value_with(value, None::<String>, std::iter::empty::<String>())
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.values.push((value.into(), None, None));
+        self
     }
 
-    /// Adds a value with an id and synonyms.
+    /// Adds a value with an id and synonyms (written even when empty, as the console does).
     pub fn value_with<S: Into<String>>(
         mut self,
         value: impl Into<String>,
@@ -234,7 +319,7 @@ impl SlotTypeDecl {
         self.values.push((
             value.into(),
             id.map(Into::into),
-            synonyms.into_iter().map(Into::into).collect(),
+            Some(synonyms.into_iter().map(Into::into).collect()),
         ));
         self
     }
@@ -249,7 +334,7 @@ impl SlotTypeDecl {
                         id: id.clone(),
                         name: SlotValueName {
                             value: value.clone(),
-                            synonyms: (!synonyms.is_empty()).then(|| synonyms.clone()),
+                            synonyms: synonyms.clone(),
                             ..SlotValueName::default()
                         },
                         ..SlotTypeValue::default()

@@ -79,6 +79,20 @@ pub struct Matcher {
     word_ids: HashMap<String, usize>,
     fallback: Option<usize>,
     kinds: Vec<SlotKind>,
+    /// Interned words by folded form, stem and synonym group (to find similar words fast).
+    by_folded: HashMap<String, Vec<usize>>,
+    by_stem: HashMap<String, Vec<usize>>,
+    by_group: HashMap<u16, Vec<usize>>,
+}
+
+/// What one sentence's words are to the model's words.
+struct SentenceView {
+    tokens: Vec<WordInfo>,
+    /// Interned id of each token, when the model uses the word.
+    ids: Vec<Option<usize>>,
+    /// Model word id → (token index, similarity) for every similar token.
+    sims: HashMap<usize, Vec<(usize, f32)>>,
+    total_weight: f32,
 }
 
 impl Matcher {
@@ -102,6 +116,9 @@ impl Matcher {
             word_ids: HashMap::new(),
             fallback: None,
             kinds: Vec::new(),
+            by_folded: HashMap::new(),
+            by_stem: HashMap::new(),
+            by_group: HashMap::new(),
         };
         let mut type_index = HashMap::new();
         for ty in lm.types.iter().flatten() {
@@ -174,6 +191,13 @@ impl Matcher {
         }
         for (word, d) in self.words.iter_mut().zip(df) {
             word.weight *= (1.0 / (d.max(1) as f32).sqrt()).max(0.4);
+        }
+        for (id, word) in self.words.iter().enumerate() {
+            self.by_folded.entry(word.folded.clone()).or_default().push(id);
+            self.by_stem.entry(word.stem.clone()).or_default().push(id);
+            if let Some(g) = word.group {
+                self.by_group.entry(g).or_default().push(id);
+            }
         }
         for template in &mut self.templates {
             template.literal_weight = template
@@ -307,6 +331,7 @@ impl Matcher {
     fn match_words(&self, words: &[String], today: Date) -> MatchResult {
         let utterance = words.join(" ");
         let tokens: Vec<WordInfo> = words.iter().map(|w| self.token(w)).collect();
+        let mut scratch = Scratch::default();
         let refs: Vec<&str> = words.iter().map(String::as_str).collect();
         let fillers = |w: &str| self.lexicon.is_filler(w) || self.lexicon.weight(w) < 1.0;
         let tables: HashMap<SlotKind, SpanTable> = self
@@ -314,12 +339,12 @@ impl Matcher {
             .iter()
             .map(|k| (*k, SpanTable::new(*k, &refs, self.lexicon.lang(), today, &self.types, &fillers)))
             .collect();
-        let total_weight: f32 = tokens.iter().map(|t| t.weight).sum();
+        let view = self.view(tokens);
 
         // Best reading per intent.
         let mut best: Vec<Option<Reading>> = (0..self.intents.len()).map(|_| None).collect();
         for template in &self.templates {
-            let Some(reading) = self.align(template, &tokens, total_weight, &tables) else { continue };
+            let Some(reading) = self.align(template, &view, &tables, &mut scratch) else { continue };
             let slot = &mut best[template.intent];
             if slot.as_ref().is_none_or(|b| reading.score > b.score) {
                 *slot = Some(reading);
@@ -378,16 +403,75 @@ impl Matcher {
         }
     }
 
+    fn view(&self, tokens: Vec<WordInfo>) -> SentenceView {
+        let mut sims: HashMap<usize, Vec<(usize, f32)>> = HashMap::new();
+        let mut ids = Vec::with_capacity(tokens.len());
+        for (k, token) in tokens.iter().enumerate() {
+            ids.push(self.word_ids.get(&token.text).copied());
+            let candidates = self
+                .by_folded
+                .get(&token.folded)
+                .into_iter()
+                .chain(self.by_stem.get(&token.stem))
+                .chain(token.group.and_then(|g| self.by_group.get(&g)))
+                .flatten();
+            for id in candidates {
+                let sim = similarity(&self.words[*id], token);
+                if sim <= 0.0 {
+                    continue;
+                }
+                let list = sims.entry(*id).or_default();
+                if !list.iter().any(|(t, _)| *t == k) {
+                    list.push((k, sim));
+                }
+            }
+        }
+        let total_weight = tokens.iter().map(|t| t.weight).sum();
+        SentenceView { tokens, ids, sims, total_weight }
+    }
+
     /// Aligns one template with the sentence: a dynamic programme over (template parts used,
     /// sentence words used) maximizing the matched weight.
-    fn align(&self, template: &Template, tokens: &[WordInfo], total_weight: f32, tables: &HashMap<SlotKind, SpanTable>) -> Option<Reading> {
+    fn align(&self, template: &Template, view: &SentenceView, tables: &HashMap<SlotKind, SpanTable>, scratch: &mut Scratch) -> Option<Reading> {
+        let tokens = &view.tokens;
+        let total_weight = view.total_weight;
         let m = template.parts.len();
         let n = tokens.len();
         let width = n + 1;
-        let mut score = vec![f32::NEG_INFINITY; (m + 1) * width];
-        let mut back: Vec<Step> = vec![Step::None; (m + 1) * width];
-        score[0] = 0.0;
         let intent = self.intents.get(template.intent)?;
+        // Upper bound of the evidence this template can find: skip hopeless templates early.
+        let mut possible = 0.0;
+        let mut typed_slots = 0.0;
+        scratch.sim.clear();
+        scratch.sim.resize(m * n, 0.0);
+        for (p, part) in template.parts.iter().enumerate() {
+            match part {
+                TPart::Word(id) => {
+                    if let Some(list) = view.sims.get(id) {
+                        possible += self.words[*id].weight;
+                        for (k, sim) in list {
+                            scratch.sim[p * n + k] = *sim;
+                        }
+                    }
+                }
+                TPart::Slot(s) => {
+                    if intent.slots.get(*s).is_some_and(|(_, k)| *k != SlotKind::FreeText) {
+                        typed_slots += 1.0;
+                    }
+                }
+            }
+        }
+        if template.literal_weight > 0.0 && possible + typed_slots < MIN_COVERAGE * (template.literal_weight + typed_slots) {
+            return None;
+        }
+        let score = &mut scratch.score;
+        score.clear();
+        score.resize((m + 1) * width, f32::NEG_INFINITY);
+        let back = &mut scratch.back;
+        back.clear();
+        back.resize((m + 1) * width, Step::None);
+        let sim_row = &scratch.sim;
+        score[0] = 0.0;
         for a in 0..=m {
             for b in 0..=n {
                 let here = score[a * width + b];
@@ -412,7 +496,7 @@ impl Matcher {
                     TPart::Word(id) => {
                         if b < n {
                             let w = &self.words[id];
-                            let sim = similarity(w, &tokens[b]);
+                            let sim = sim_row[a * n + b];
                             if sim > 0.0 {
                                 relax(a + 1, b + 1, here + sim * (w.weight + tokens[b].weight), Step::Match(sim));
                             }
@@ -483,7 +567,7 @@ impl Matcher {
             let w = &self.words[*id];
             let found = (0..n)
                 .filter(|k| !word_used[*k])
-                .map(|k| (k, similarity(w, &tokens[k])))
+                .map(|k| (k, sim_row[p * n + k]))
                 .filter(|(_, s)| *s > 0.0)
                 .max_by(|x, y| x.1.total_cmp(&y.1));
             if let Some((k, sim)) = found {
@@ -534,18 +618,13 @@ impl Matcher {
             .filter(|f| intent.slots.get(f.0).is_some_and(|(_, k)| *k != SlotKind::FreeText))
             .map(|f| f.3.quality)
             .sum();
-        let typed_slots = template
-            .parts
-            .iter()
-            .filter(|p| matches!(p, TPart::Slot(s) if intent.slots.get(*s).is_some_and(|(_, k)| *k != SlotKind::FreeText)))
-            .count() as f32;
         let evidence_total = template.literal_weight + typed_slots;
         if template.literal_weight > 0.0 && matched_literal + slot_evidence < MIN_COVERAGE * evidence_total {
             return None;
         }
         // Unaligned sentence words the intent uses elsewhere count as evidence too.
         for (k, token) in tokens.iter().enumerate() {
-            if !word_used[k] && self.word_ids.get(&token.text).is_some_and(|id| intent.vocab.contains(id)) {
+            if !word_used[k] && view.ids[k].is_some_and(|id| intent.vocab.contains(&id)) {
                 numerator += VOCAB * 2.0 * token.weight;
             }
         }
@@ -556,6 +635,15 @@ impl Matcher {
         let score = (numerator / denominator).clamp(0.0, 1.0) * template.factor;
         Some(Reading { score, fills })
     }
+}
+
+/// Buffers reused from one template to the next.
+#[derive(Default)]
+struct Scratch {
+    score: Vec<f32>,
+    back: Vec<Step>,
+    /// Similarity of template part `p` to token `k` at `p * n + k`.
+    sim: Vec<f32>,
 }
 
 #[derive(Debug, Clone, Copy)]
