@@ -328,6 +328,41 @@ impl Matcher {
         (Invocation::InSession, words)
     }
 
+    /// Reads `sentence` as the answer to Alexa's question for `slot` (a slot elicitation):
+    /// only samples of intents with that slot count, and the intent does not matter. The fill
+    /// of the best sample that fills `slot`, when it scores above the threshold.
+    pub fn match_slot_answer(&self, sentence: &str, slot: &str, today: Date) -> Option<SlotFill> {
+        let mut words = normalize(sentence);
+        words.truncate(MAX_WORDS);
+        let tokens: Vec<WordInfo> = words.iter().map(|w| self.token(w)).collect();
+        let refs: Vec<&str> = words.iter().map(String::as_str).collect();
+        let fillers = |w: &str| self.lexicon.is_filler(w) || self.lexicon.weight(w) < 1.0;
+        let tables: HashMap<SlotKind, SpanTable> = self
+            .kinds
+            .iter()
+            .map(|k| (*k, SpanTable::new(*k, &refs, self.lexicon.lang(), today, &self.types, &fillers)))
+            .collect();
+        let view = self.view(tokens);
+        let mut scratch = Scratch::default();
+        let mut best: Option<(f32, SlotFill)> = None;
+        for template in &self.templates {
+            let intent = &self.intents[template.intent];
+            let Some(index) = intent.slots.iter().position(|(n, _)| n == slot) else { continue };
+            let Some(reading) = self.align(template, &view, &tables, &mut scratch) else { continue };
+            let Some((_, i, j, fill)) = reading.fills.iter().find(|f| f.0 == index) else { continue };
+            if f64::from(reading.score) >= self.options.threshold && best.as_ref().is_none_or(|b| reading.score > b.0) {
+                let answer = SlotFill {
+                    name: slot.to_owned(),
+                    spoken: words[*i..*j].join(" "),
+                    value: fill.value.clone(),
+                    resolution: fill.resolution.clone(),
+                };
+                best = Some((reading.score, answer));
+            }
+        }
+        best.map(|(_, fill)| fill)
+    }
+
     fn match_words(&self, words: &[String], today: Date) -> MatchResult {
         let utterance = words.join(" ");
         let tokens: Vec<WordInfo> = words.iter().map(|w| self.token(w)).collect();

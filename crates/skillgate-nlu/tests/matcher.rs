@@ -190,3 +190,13 @@ fn hostile_input_never_panics() {
         let _ = m.match_sentence(sentence, TODAY);
     }
 }
+
+#[test]
+fn slot_answers_during_elicitation() {
+    let m = home("en-US");
+    // "the lamp" fits TurnOn and TurnOff equally as a sentence, but as the answer to
+    // "which device?" only the slot matters.
+    let fill = m.match_slot_answer("the lamp please", "device", TODAY).unwrap();
+    assert_eq!((fill.spoken.as_str(), fill.resolution), ("lamp", Some(Resolution::Match { value: "light".into(), id: Some("LIGHT".into()) })));
+    assert!(m.match_slot_answer("what's the capital of australia", "device", TODAY).is_none());
+}

@@ -26,6 +26,7 @@ use super::invoke::{ConnectionArgs, IdentityArgs, dev_signer, runtime};
   expect directive Dialog.ElicitSlot   assertion on the returned directives
   expect session ends|open             assertion on the session
   expect status 400                    assertion on the HTTP status
+  turn on the kitchen light            with --model: a plain sentence, understood offline
   # comment                            ignored
   quit                                 stop
 
@@ -40,6 +41,12 @@ pub struct Args {
     /// Stop at the first failed expectation or refused request.
     #[arg(long)]
     pub fail_fast: bool,
+    /// An interaction model: plain sentences are understood with it (intent syntax still works).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Locale of `--model` (default: from its file name, else en-US).
+    #[arg(long)]
+    pub locale: Option<String>,
     #[command(flatten)]
     pub identity: IdentityArgs,
     #[command(flatten)]
@@ -52,6 +59,10 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     let client = args.connection.client(globals)?;
     let rt = runtime()?;
     let mut conversation = Conversation::new(args.identity.identity());
+    let sentences = match &args.model {
+        Some(path) => Some(super::dialog_nlu::SentenceReader::load(path, args.locale.as_deref())?),
+        None => None,
+    };
 
     let interactive = args.script.is_none() && std::io::stdin().is_terminal();
     let lines: Box<dyn Iterator<Item = std::io::Result<String>>> = match &args.script {
@@ -88,7 +99,28 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
             }
             Ok(())
         };
-        let command = match parse_line(&line) {
+        let understood = sentences.as_ref().map(|reader| {
+            let today = time::OffsetDateTime::now_utc().date();
+            reader.understand(&line, conversation.elicited_slot(), today)
+        });
+        let parsed = match understood {
+            Some(super::dialog_nlu::Understood::Command { command, shown }) => {
+                if !interactive {
+                    writeln!(out, "> {}", line.trim())?;
+                }
+                writeln!(out, "{shown}")?;
+                Ok(Some(command))
+            }
+            Some(super::dialog_nlu::Understood::Nothing(shown)) => {
+                if !interactive {
+                    writeln!(out, "> {}", line.trim())?;
+                }
+                writeln!(out, "{shown}")?;
+                Ok(None)
+            }
+            _ => parse_line(&line),
+        };
+        let command = match parsed {
             Ok(Some(c)) => c,
             Ok(None) => {
                 prompt_next(&mut out)?;
@@ -103,7 +135,7 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("line {number}: {e}: `{}`", line.trim());
             }
         };
-        if !interactive {
+        if !interactive && sentences.as_ref().is_none_or(|r| r.is_syntax_line(&line)) {
             writeln!(out, "> {}", line.trim())?;
         }
         match &command {

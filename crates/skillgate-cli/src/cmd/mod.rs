@@ -6,6 +6,7 @@ pub mod cert;
 pub mod check_config;
 pub mod dev_ca;
 pub mod dialog;
+pub mod dialog_nlu;
 pub mod init;
 pub mod invoke;
 pub mod model;

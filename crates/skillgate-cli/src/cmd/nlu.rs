@@ -75,7 +75,7 @@ pub fn run(args: Args, _globals: &Globals) -> anyhow::Result<ExitCode> {
 }
 
 /// Finds a locale such as `en-US` in a file name.
-fn locale_from_path(path: &Path) -> Option<String> {
+pub(crate) fn locale_from_path(path: &Path) -> Option<String> {
     let name = path.file_name()?.to_str()?;
     let bytes = name.as_bytes();
     (0..bytes.len().saturating_sub(4)).find_map(|i| {
