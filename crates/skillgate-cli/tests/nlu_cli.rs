@@ -125,3 +125,23 @@ fn model_check_passes_clean_models_and_names_json_paths() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("interactionModel.languageModel.intents[0].samples"), "{stderr}");
 }
+
+#[test]
+fn model_export_reproduces_the_home_console_json() {
+    let committed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/home/interaction-model.json")).unwrap(),
+    )
+    .unwrap();
+    let out = skillgate(&["model", "export", "--skill", "home"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed: serde_json::Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    assert_eq!(printed, committed);
+    let dir = tempfile::tempdir().unwrap();
+    let out = skillgate(&["model", "export", "--out", dir.path().to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("en-US.json")).unwrap()).unwrap();
+    assert_eq!(written, committed);
+    let out = skillgate(&["model", "export", "--skill", "nope"], "");
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -64,6 +64,39 @@ fn benches(c: &mut Criterion) {
     let today = date!(2026 - 11 - 30);
     let r = matcher.match_sentence(&sentence, today);
     assert!(r.intent.is_some(), "{r:?}");
+    // p99 over a mix of sentences (criterion reports means): in-domain, one-shot, noise.
+    let mix: Vec<String> = (0..50)
+        .map(|i| match i % 5 {
+            0 => format!("{} something by {} {}", word(5000 + i % 40), word(i * 7), word(i * 7 + 7)),
+            1 => format!("please {} the album {}", word(5000 + i % 40), word(1200 + i * 3 + 13)),
+            2 => format!("ask big library to {} some {} music", word(5000 + i % 40), word(2400 + i + 13)),
+            3 => format!("could you {} {} songs by {} please", word(5000 + i % 40), ["five", "twenty three", "one hundred"][i % 3], word(i + 13)),
+            _ => "what is the weather like in london tomorrow morning at seven".to_owned(),
+        })
+        .collect();
+    let mut times: Vec<std::time::Duration> = Vec::with_capacity(2000);
+    for k in 0..2000 {
+        let start = std::time::Instant::now();
+        black_box(matcher.match_sentence(black_box(&mix[k % mix.len()]), today));
+        times.push(start.elapsed());
+    }
+    times.sort();
+    println!(
+        "match latency over {} sentences: p50 {:?}, p99 {:?}, max {:?}",
+        times.len(),
+        times[times.len() / 2],
+        times[times.len() * 99 / 100],
+        times[times.len() - 1]
+    );
+    let mut loads: Vec<std::time::Duration> = (0..20)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            black_box(Matcher::new(black_box(&model), "en-US"));
+            start.elapsed()
+        })
+        .collect();
+    loads.sort();
+    println!("load latency over 20 loads: p50 {:?}, max {:?}", loads[10], loads[19]);
     c.bench_function("match one sentence (3600 values, 40 intents)", |b| {
         b.iter(|| matcher.match_sentence(black_box(&sentence), today))
     });

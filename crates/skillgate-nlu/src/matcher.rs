@@ -62,7 +62,8 @@ struct Template {
 struct IntentInfo {
     name: String,
     slots: Vec<(String, SlotKind)>,
-    vocab: HashSet<usize>,
+    /// Interned ids of the words of its samples, sorted.
+    vocab: Vec<usize>,
 }
 
 /// A model prepared for matching. Build once, match many sentences.
@@ -90,8 +91,8 @@ struct SentenceView {
     tokens: Vec<WordInfo>,
     /// Interned id of each token, when the model uses the word.
     ids: Vec<Option<usize>>,
-    /// Model word id → (token index, similarity) for every similar token.
-    sims: HashMap<usize, Vec<(usize, f32)>>,
+    /// (model word id, token index, similarity) for every similar pair, sorted by id.
+    sims: Vec<(usize, usize, f32)>,
     total_weight: f32,
 }
 
@@ -148,7 +149,7 @@ impl Matcher {
             m.intents.push(IntentInfo {
                 name: intent.name.clone(),
                 slots,
-                vocab: HashSet::new(),
+                vocab: Vec::new(),
             });
             let mut seen = HashSet::new();
             for sample in intent.samples() {
@@ -239,7 +240,9 @@ impl Matcher {
                     let id = self.intern(&w);
                     literal_weight += self.words[id].weight;
                     if let Some(info) = self.intents.get_mut(intent) {
-                        info.vocab.insert(id);
+                        if let Err(at) = info.vocab.binary_search(&id) {
+                            info.vocab.insert(at, id);
+                        }
                     }
                     tparts.push(TPart::Word(id));
                 }
@@ -337,11 +340,12 @@ impl Matcher {
         let tokens: Vec<WordInfo> = words.iter().map(|w| self.token(w)).collect();
         let refs: Vec<&str> = words.iter().map(String::as_str).collect();
         let fillers = |w: &str| self.lexicon.is_filler(w) || self.lexicon.weight(w) < 1.0;
-        let tables: HashMap<SlotKind, SpanTable> = self
-            .kinds
-            .iter()
-            .map(|k| (*k, SpanTable::new(*k, &refs, self.lexicon.lang(), today, &self.types, &fillers)))
-            .collect();
+        let tables = Tables(
+            self.kinds
+                .iter()
+                .map(|k| (*k, SpanTable::new(*k, &refs, self.lexicon.lang(), today, &self.types, &fillers)))
+                .collect(),
+        );
         let view = self.view(tokens);
         let mut scratch = Scratch::default();
         let mut best: Option<(f32, SlotFill)> = None;
@@ -349,11 +353,11 @@ impl Matcher {
             let intent = &self.intents[template.intent];
             let Some(index) = intent.slots.iter().position(|(n, _)| n == slot) else { continue };
             let Some(reading) = self.align(template, &view, &tables, &mut scratch) else { continue };
-            let Some((_, i, j, fill)) = reading.fills.iter().find(|f| f.0 == index) else { continue };
+            let Some(&(_, i, j, fill)) = reading.fills.iter().find(|f| f.0 == index) else { continue };
             if f64::from(reading.score) >= self.options.threshold && best.as_ref().is_none_or(|b| reading.score > b.0) {
                 let answer = SlotFill {
                     name: slot.to_owned(),
-                    spoken: words[*i..*j].join(" "),
+                    spoken: words[i..j].join(" "),
                     value: fill.value.clone(),
                     resolution: fill.resolution.clone(),
                 };
@@ -369,11 +373,12 @@ impl Matcher {
         let mut scratch = Scratch::default();
         let refs: Vec<&str> = words.iter().map(String::as_str).collect();
         let fillers = |w: &str| self.lexicon.is_filler(w) || self.lexicon.weight(w) < 1.0;
-        let tables: HashMap<SlotKind, SpanTable> = self
-            .kinds
-            .iter()
-            .map(|k| (*k, SpanTable::new(*k, &refs, self.lexicon.lang(), today, &self.types, &fillers)))
-            .collect();
+        let tables = Tables(
+            self.kinds
+                .iter()
+                .map(|k| (*k, SpanTable::new(*k, &refs, self.lexicon.lang(), today, &self.types, &fillers)))
+                .collect(),
+        );
         let view = self.view(tokens);
 
         // Best reading per intent.
@@ -439,7 +444,7 @@ impl Matcher {
     }
 
     fn view(&self, tokens: Vec<WordInfo>) -> SentenceView {
-        let mut sims: HashMap<usize, Vec<(usize, f32)>> = HashMap::new();
+        let mut sims: Vec<(usize, usize, f32)> = Vec::new();
         let mut ids = Vec::with_capacity(tokens.len());
         for (k, token) in tokens.iter().enumerate() {
             ids.push(self.word_ids.get(&token.text).copied());
@@ -455,19 +460,19 @@ impl Matcher {
                 if sim <= 0.0 {
                     continue;
                 }
-                let list = sims.entry(*id).or_default();
-                if !list.iter().any(|(t, _)| *t == k) {
-                    list.push((k, sim));
+                if !sims.iter().any(|(i, t, _)| i == id && *t == k) {
+                    sims.push((*id, k, sim));
                 }
             }
         }
+        sims.sort_by_key(|(id, k, _)| (*id, *k));
         let total_weight = tokens.iter().map(|t| t.weight).sum();
         SentenceView { tokens, ids, sims, total_weight }
     }
 
     /// Aligns one template with the sentence: a dynamic programme over (template parts used,
     /// sentence words used) maximizing the matched weight.
-    fn align(&self, template: &Template, view: &SentenceView, tables: &HashMap<SlotKind, SpanTable>, scratch: &mut Scratch) -> Option<Reading> {
+    fn align<'t>(&self, template: &Template, view: &SentenceView, tables: &'t Tables, scratch: &mut Scratch<'t>) -> Option<Reading<'t>> {
         let tokens = &view.tokens;
         let total_weight = view.total_weight;
         let m = template.parts.len();
@@ -479,24 +484,33 @@ impl Matcher {
         let mut typed_slots = 0.0;
         scratch.sim.clear();
         scratch.sim.resize(m * n, 0.0);
+        scratch.tables.clear();
         for (p, part) in template.parts.iter().enumerate() {
             match part {
                 TPart::Word(id) => {
-                    if let Some(list) = view.sims.get(id) {
-                        possible += self.words[*id].weight;
-                        for (k, sim) in list {
-                            scratch.sim[p * n + k] = *sim;
-                        }
+                    let start = view.sims.partition_point(|(i, _, _)| i < id);
+                    let mut any = false;
+                    for (_, k, sim) in view.sims[start..].iter().take_while(|(i, _, _)| i == id) {
+                        scratch.sim[p * n + k] = *sim;
+                        any = true;
                     }
+                    if any {
+                        possible += self.words[*id].weight;
+                    }
+                    scratch.tables.push(None);
                 }
                 TPart::Slot(s) => {
-                    if intent.slots.get(*s).is_some_and(|(_, k)| *k != SlotKind::FreeText) {
+                    let kind = intent.slots.get(*s).map(|(_, k)| *k);
+                    let table = kind.and_then(|k| tables.get(&k));
+                    if kind.is_some_and(|k| k != SlotKind::FreeText) {
                         typed_slots += 1.0;
+                        possible += table.map_or(0.0, SpanTable::best);
                     }
+                    scratch.tables.push(table);
                 }
             }
         }
-        if template.literal_weight > 0.0 && possible + typed_slots < MIN_COVERAGE * (template.literal_weight + typed_slots) {
+        if template.literal_weight > 0.0 && possible < MIN_COVERAGE * (template.literal_weight + typed_slots) {
             return None;
         }
         let score = &mut scratch.score;
@@ -506,6 +520,7 @@ impl Matcher {
         back.clear();
         back.resize((m + 1) * width, Step::None);
         let sim_row = &scratch.sim;
+        let part_tables = &scratch.tables;
         score[0] = 0.0;
         for a in 0..=m {
             for b in 0..=n {
@@ -537,9 +552,8 @@ impl Matcher {
                             }
                         }
                     }
-                    TPart::Slot(s) => {
-                        let Some((_, kind)) = intent.slots.get(s) else { continue };
-                        let Some(table) = tables.get(kind) else { continue };
+                    TPart::Slot(_) => {
+                        let Some(table) = part_tables[a] else { continue };
                         let mut span_weight = 0.0;
                         for c in b + 1..=n.min(b + table.max()) {
                             span_weight += tokens[c - 1].weight;
@@ -586,7 +600,7 @@ impl Matcher {
                     }
                     if let TPart::Slot(s) = template.parts[a] {
                         let kind = intent.slots.get(s)?.1;
-                        let fill = tables.get(&kind)?.get(start, b)?.clone();
+                        let fill = tables.get(&kind)?.get(start, b)?;
                         fills.push((s, start, b, fill));
                     }
                     b = start;
@@ -643,7 +657,7 @@ impl Matcher {
                     *used = true;
                 }
                 part_used[p] = true;
-                fills.push((*s, i, j, fill.clone()));
+                fills.push((*s, i, j, fill));
             }
         }
         // Evidence: literal words found, and typed slots filled (free text proves nothing).
@@ -659,7 +673,7 @@ impl Matcher {
         }
         // Unaligned sentence words the intent uses elsewhere count as evidence too.
         for (k, token) in tokens.iter().enumerate() {
-            if !word_used[k] && view.ids[k].is_some_and(|id| intent.vocab.contains(&id)) {
+            if !word_used[k] && view.ids[k].is_some_and(|id| intent.vocab.binary_search(&id).is_ok()) {
                 numerator += VOCAB * 2.0 * token.weight;
             }
         }
@@ -674,7 +688,9 @@ impl Matcher {
 
 /// Buffers reused from one template to the next.
 #[derive(Default)]
-struct Scratch {
+struct Scratch<'t> {
+    /// The span table of each template part (None for words).
+    tables: Vec<Option<&'t SpanTable>>,
     score: Vec<f32>,
     back: Vec<Step>,
     /// Similarity of template part `p` to token `k` at `p * n + k`.
@@ -691,7 +707,16 @@ enum Step {
 }
 
 #[derive(Debug)]
-struct Reading {
+struct Reading<'t> {
     score: f32,
-    fills: Vec<(usize, usize, usize, Fill)>,
+    fills: Vec<(usize, usize, usize, &'t Fill)>,
+}
+
+/// The span tables of one sentence, one per slot kind the model uses.
+struct Tables(Vec<(SlotKind, SpanTable)>);
+
+impl Tables {
+    fn get(&self, kind: &SlotKind) -> Option<&SpanTable> {
+        self.0.iter().find(|(k, _)| k == kind).map(|(_, t)| t)
+    }
 }

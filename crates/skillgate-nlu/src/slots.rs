@@ -147,6 +147,7 @@ pub struct SpanTable {
     n: usize,
     max: usize,
     cells: Vec<Option<Fill>>,
+    best: f32,
 }
 
 impl SpanTable {
@@ -161,7 +162,13 @@ impl SpanTable {
                 cells[i * max + len - 1] = fill(kind, span, lang, today, types, fillers);
             }
         }
-        Self { n, max, cells }
+        let best = cells.iter().flatten().map(|f| f.quality).fold(0.0, f32::max);
+        Self { n, max, cells, best }
+    }
+
+    /// The best quality of any span (0 when the type fits nowhere in the sentence).
+    pub fn best(&self) -> f32 {
+        self.best
     }
 
     /// The fill of words `i..j`.

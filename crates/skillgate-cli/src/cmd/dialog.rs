@@ -41,12 +41,10 @@ pub struct Args {
     /// Stop at the first failed expectation or refused request.
     #[arg(long)]
     pub fail_fast: bool,
-    /// An interaction model: plain sentences are understood with it (intent syntax still works).
+    /// An interaction model: plain sentences are understood with it (in the request's
+    /// `--locale`); intent syntax still works.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
-    /// Locale of `--model` (default: from its file name, else en-US).
-    #[arg(long)]
-    pub locale: Option<String>,
     #[command(flatten)]
     pub identity: IdentityArgs,
     #[command(flatten)]
@@ -60,7 +58,7 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     let rt = runtime()?;
     let mut conversation = Conversation::new(args.identity.identity());
     let sentences = match &args.model {
-        Some(path) => Some(super::dialog_nlu::SentenceReader::load(path, args.locale.as_deref())?),
+        Some(path) => Some(super::dialog_nlu::SentenceReader::load(path, Some(&args.identity.locale))?),
         None => None,
     };
 
