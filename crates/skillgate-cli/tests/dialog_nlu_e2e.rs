@@ -10,11 +10,16 @@ fn dialog_understands_sentences_with_the_model() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     let out = skillgate(data, &["dev-ca", "init"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let port = free_port();
     let listen = format!("127.0.0.1:{port}");
     let server = serve(data, &["--dev-ca", "--listen", &listen], port);
-    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/home/interaction-model.json");
+    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/home/interaction-model.json");
     let script = data.join("home.dialog");
     std::fs::write(
         &script,
@@ -37,7 +42,14 @@ expect session ends
     let url = format!("https://{listen}/alexa");
     let out = skillgate(
         data,
-        &["dialog", &url, "--model", model.to_str().unwrap(), "--script", script.to_str().unwrap()],
+        &[
+            "dialog",
+            &url,
+            "--model",
+            model.to_str().unwrap(),
+            "--script",
+            script.to_str().unwrap(),
+        ],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(

@@ -101,7 +101,11 @@ fn invocation(lm: &LanguageModel, out: &mut Findings) {
     let path = format!("{LM}.invocationName");
     let name = lm.invocation_name.as_str();
     if name.trim().is_empty() {
-        out.error("invocation-empty", path, "the invocation name is empty".into());
+        out.error(
+            "invocation-empty",
+            path,
+            "the invocation name is empty".into(),
+        );
         return;
     }
     if let Some(c) = name
@@ -133,10 +137,12 @@ fn invocation(lm: &LanguageModel, out: &mut Findings) {
         );
     }
     const LAUNCH: [&str; 12] = [
-        "ask", "tell", "open", "launch", "start", "begin", "load", "run", "enable", "use", "resume",
-        "play",
+        "ask", "tell", "open", "launch", "start", "begin", "load", "run", "enable", "use",
+        "resume", "play",
     ];
-    const WAKE: [&str; 7] = ["alexa", "amazon", "echo", "computer", "ziggy", "skill", "app"];
+    const WAKE: [&str; 7] = [
+        "alexa", "amazon", "echo", "computer", "ziggy", "skill", "app",
+    ];
     for w in &words {
         if WAKE.contains(&w.as_str()) {
             out.error(
@@ -238,8 +244,13 @@ fn intents(lm: &LanguageModel, out: &mut Findings) {
                 );
             }
             if slot.type_name.is_empty() {
-                out.error("slot-type-missing", format!("{spath}.type"), "no slot type".into());
-            } else if !is_builtin(&slot.type_name) && !custom_types.contains(slot.type_name.as_str())
+                out.error(
+                    "slot-type-missing",
+                    format!("{spath}.type"),
+                    "no slot type".into(),
+                );
+            } else if !is_builtin(&slot.type_name)
+                && !custom_types.contains(slot.type_name.as_str())
             {
                 out.error(
                     "slot-type-unknown",
@@ -251,7 +262,10 @@ fn intents(lm: &LanguageModel, out: &mut Findings) {
                 let (parts, problems) = parse_sample(sample);
                 let kpath = format!("{spath}.samples[{k}]");
                 sample_problems(&problems, &kpath, out);
-                if !parts.iter().any(|p| matches!(p, Part::Slot(n) if *n == slot.name)) {
+                if !parts
+                    .iter()
+                    .any(|p| matches!(p, Part::Slot(n) if *n == slot.name))
+                {
                     out.error(
                         "slot-sample-without-slot",
                         kpath,
@@ -367,11 +381,9 @@ fn intents(lm: &LanguageModel, out: &mut Findings) {
 fn sample_problems(problems: &[SampleProblem], path: &str, out: &mut Findings) {
     for problem in problems {
         match problem {
-            SampleProblem::UnbalancedBrace => out.error(
-                "sample-braces",
-                path.to_owned(),
-                "unbalanced { or }".into(),
-            ),
+            SampleProblem::UnbalancedBrace => {
+                out.error("sample-braces", path.to_owned(), "unbalanced { or }".into())
+            }
             SampleProblem::BadSlotReference(name) => out.error(
                 "sample-slot-reference",
                 path.to_owned(),
@@ -385,7 +397,9 @@ fn sample_problems(problems: &[SampleProblem], path: &str, out: &mut Findings) {
             SampleProblem::ForbiddenCharacter(c) => out.error(
                 "sample-characters",
                 path.to_owned(),
-                format!("{c:?}: samples contain only letters, spaces, apostrophes, periods and hyphens"),
+                format!(
+                    "{c:?}: samples contain only letters, spaces, apostrophes, periods and hyphens"
+                ),
             ),
             SampleProblem::Digit => out.error(
                 "sample-digits",
@@ -401,9 +415,16 @@ fn types(lm: &LanguageModel, out: &mut Findings) {
     for (t, ty) in lm.types.iter().flatten().enumerate() {
         let path = format!("{LM}.types[{t}]");
         if names.insert(ty.name.as_str(), t).is_some() {
-            out.error("type-duplicate", format!("{path}.name"), format!("type {:?} is declared twice", ty.name));
+            out.error(
+                "type-duplicate",
+                format!("{path}.name"),
+                format!("type {:?} is declared twice", ty.name),
+            );
         }
-        if is_builtin(&ty.name) || !ty.name.chars().all(|c| c.is_ascii_alphabetic() || c == '_') || ty.name.is_empty() {
+        if is_builtin(&ty.name)
+            || !ty.name.chars().all(|c| c.is_ascii_alphabetic() || c == '_')
+            || ty.name.is_empty()
+        {
             out.error(
                 "type-name",
                 format!("{path}.name"),
@@ -419,7 +440,11 @@ fn types(lm: &LanguageModel, out: &mut Findings) {
             );
         }
         if values.is_empty() && !ty.extra.contains_key("valueSupplier") {
-            out.warn("type-empty", format!("{path}.values"), format!("type {:?} has no values", ty.name));
+            out.warn(
+                "type-empty",
+                format!("{path}.values"),
+                format!("type {:?} has no values", ty.name),
+            );
         }
         let mut spoken: HashMap<String, (usize, String)> = HashMap::new();
         let mut ids = HashMap::new();
@@ -427,14 +452,27 @@ fn types(lm: &LanguageModel, out: &mut Findings) {
             let vpath = format!("{path}.values[{v}]");
             if let Some(id) = value.id.as_deref().filter(|id| !id.is_empty()) {
                 if let Some(first) = ids.insert(id, v) {
-                    out.warn("type-id-duplicate", format!("{vpath}.id"), format!("id {id:?} is also used by values[{first}]"));
+                    out.warn(
+                        "type-id-duplicate",
+                        format!("{vpath}.id"),
+                        format!("id {id:?} is also used by values[{first}]"),
+                    );
                 }
             }
             if normalize(&value.name.value).is_empty() {
-                out.error("type-value-empty", format!("{vpath}.name.value"), "an empty value".into());
+                out.error(
+                    "type-value-empty",
+                    format!("{vpath}.name.value"),
+                    "an empty value".into(),
+                );
             }
             let all = std::iter::once((format!("{vpath}.name.value"), &value.name.value)).chain(
-                value.name.synonyms().iter().enumerate().map(|(k, s)| (format!("{vpath}.name.synonyms[{k}]"), s)),
+                value
+                    .name
+                    .synonyms()
+                    .iter()
+                    .enumerate()
+                    .map(|(k, s)| (format!("{vpath}.name.synonyms[{k}]"), s)),
             );
             for (p, text) in all {
                 let key = normalize_joined(text);
@@ -473,44 +511,91 @@ fn dialog(model: &InteractionModelFile, out: &mut Findings) {
     let check_prompt = |id: &Option<String>, path: String, out: &mut Findings| {
         if let Some(id) = id {
             if !prompt_ids.contains(id.as_str()) {
-                out.error("dialog-prompt-unknown", path, format!("prompt {id:?} is not in prompts"));
+                out.error(
+                    "dialog-prompt-unknown",
+                    path,
+                    format!("prompt {id:?} is not in prompts"),
+                );
             }
         }
     };
     for (i, di) in dialog.intents.iter().flatten().enumerate() {
         let path = format!("interactionModel.dialog.intents[{i}]");
         let Some(intent) = lm.intent(&di.name) else {
-            out.error("dialog-intent-unknown", format!("{path}.name"), format!("{:?} is not an intent of the language model", di.name));
+            out.error(
+                "dialog-intent-unknown",
+                format!("{path}.name"),
+                format!("{:?} is not an intent of the language model", di.name),
+            );
             continue;
         };
         if let Some(p) = &di.prompts {
             check_prompt(&p.confirmation, format!("{path}.prompts.confirmation"), out);
             if di.confirmation_required == Some(true) && p.confirmation.is_none() {
-                out.error("dialog-confirmation-prompt", format!("{path}.prompts"), "confirmation is required but no confirmation prompt is given".into());
+                out.error(
+                    "dialog-confirmation-prompt",
+                    format!("{path}.prompts"),
+                    "confirmation is required but no confirmation prompt is given".into(),
+                );
             }
         }
         for (s, ds) in di.slots().iter().enumerate() {
             let spath = format!("{path}.slots[{s}]");
             let Some(slot) = intent.slot(&ds.name) else {
-                out.error("dialog-slot-unknown", format!("{spath}.name"), format!("{:?} is not a slot of {}", ds.name, intent.name));
+                out.error(
+                    "dialog-slot-unknown",
+                    format!("{spath}.name"),
+                    format!("{:?} is not a slot of {}", ds.name, intent.name),
+                );
                 continue;
             };
             if let Some(t) = &ds.type_name {
                 if *t != slot.type_name {
-                    out.error("dialog-slot-type", format!("{spath}.type"), format!("{t:?} differs from the language model's {:?}", slot.type_name));
+                    out.error(
+                        "dialog-slot-type",
+                        format!("{spath}.type"),
+                        format!(
+                            "{t:?} differs from the language model's {:?}",
+                            slot.type_name
+                        ),
+                    );
                 }
             }
             let prompts = ds.prompts.as_ref();
-            check_prompt(&prompts.and_then(|p| p.elicitation.clone()), format!("{spath}.prompts.elicitation"), out);
-            check_prompt(&prompts.and_then(|p| p.confirmation.clone()), format!("{spath}.prompts.confirmation"), out);
-            if ds.elicitation_required == Some(true) && prompts.and_then(|p| p.elicitation.as_ref()).is_none() {
-                out.error("dialog-elicitation-prompt", format!("{spath}.prompts"), "elicitation is required but no elicitation prompt is given".into());
+            check_prompt(
+                &prompts.and_then(|p| p.elicitation.clone()),
+                format!("{spath}.prompts.elicitation"),
+                out,
+            );
+            check_prompt(
+                &prompts.and_then(|p| p.confirmation.clone()),
+                format!("{spath}.prompts.confirmation"),
+                out,
+            );
+            if ds.elicitation_required == Some(true)
+                && prompts.and_then(|p| p.elicitation.as_ref()).is_none()
+            {
+                out.error(
+                    "dialog-elicitation-prompt",
+                    format!("{spath}.prompts"),
+                    "elicitation is required but no elicitation prompt is given".into(),
+                );
             }
-            if ds.confirmation_required == Some(true) && prompts.and_then(|p| p.confirmation.as_ref()).is_none() {
-                out.error("dialog-confirmation-prompt", format!("{spath}.prompts"), "confirmation is required but no confirmation prompt is given".into());
+            if ds.confirmation_required == Some(true)
+                && prompts.and_then(|p| p.confirmation.as_ref()).is_none()
+            {
+                out.error(
+                    "dialog-confirmation-prompt",
+                    format!("{spath}.prompts"),
+                    "confirmation is required but no confirmation prompt is given".into(),
+                );
             }
             for (v, validation) in ds.validations().iter().enumerate() {
-                check_prompt(&Some(validation.prompt.clone()), format!("{spath}.validations[{v}].prompt"), out);
+                check_prompt(
+                    &Some(validation.prompt.clone()),
+                    format!("{spath}.validations[{v}].prompt"),
+                    out,
+                );
             }
         }
     }
@@ -529,7 +614,9 @@ enum SlotRange {
     Any,
 }
 
-const PREPOSITIONS: [&str; 10] = ["on", "in", "at", "for", "to", "from", "by", "of", "with", "about"];
+const PREPOSITIONS: [&str; 10] = [
+    "on", "in", "at", "for", "to", "from", "by", "of", "with", "about",
+];
 
 #[derive(Debug)]
 enum Elem<'a> {
@@ -556,10 +643,38 @@ fn slot_range(lm: &LanguageModel, type_name: &str) -> SlotRange {
 }
 
 const NUMBER_WORDS: [&str; 32] = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
-    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred",
-    "thousand", "million", "and",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "and",
 ];
 
 fn phrase_in(range: &SlotRange, words: &[&str]) -> bool {
@@ -569,21 +684,32 @@ fn phrase_in(range: &SlotRange, words: &[&str]) -> bool {
     match range {
         SlotRange::Any => true,
         SlotRange::Typed => !PREPOSITIONS.contains(&words[0]),
-        SlotRange::Number => words.iter().all(|w| NUMBER_WORDS.contains(w) || w.chars().all(|c| c.is_ascii_digit())),
-        SlotRange::Phrases(set) => set.iter().any(|p| p.iter().map(String::as_str).eq(words.iter().copied())),
+        SlotRange::Number => words
+            .iter()
+            .all(|w| NUMBER_WORDS.contains(w) || w.chars().all(|c| c.is_ascii_digit())),
+        SlotRange::Phrases(set) => set
+            .iter()
+            .any(|p| p.iter().map(String::as_str).eq(words.iter().copied())),
     }
 }
 
 fn ranges_overlap(a: &SlotRange, b: &SlotRange) -> bool {
     match (a, b) {
         (SlotRange::Any, _) | (_, SlotRange::Any) | (SlotRange::Number, SlotRange::Number) => true,
-        (SlotRange::Typed, SlotRange::Typed) | (SlotRange::Typed, SlotRange::Number) | (SlotRange::Number, SlotRange::Typed) => true,
-        (SlotRange::Typed, SlotRange::Phrases(p)) | (SlotRange::Phrases(p), SlotRange::Typed) => {
-            p.iter().any(|x| !x.is_empty() && !PREPOSITIONS.contains(&x[0].as_str()))
-        }
+        (SlotRange::Typed, SlotRange::Typed)
+        | (SlotRange::Typed, SlotRange::Number)
+        | (SlotRange::Number, SlotRange::Typed) => true,
+        (SlotRange::Typed, SlotRange::Phrases(p)) | (SlotRange::Phrases(p), SlotRange::Typed) => p
+            .iter()
+            .any(|x| !x.is_empty() && !PREPOSITIONS.contains(&x[0].as_str())),
         (SlotRange::Phrases(p), SlotRange::Phrases(q)) => p.iter().any(|x| q.contains(x)),
         (SlotRange::Phrases(p), SlotRange::Number) | (SlotRange::Number, SlotRange::Phrases(p)) => {
-            p.iter().any(|x| phrase_in(&SlotRange::Number, &x.iter().map(String::as_str).collect::<Vec<_>>()))
+            p.iter().any(|x| {
+                phrase_in(
+                    &SlotRange::Number,
+                    &x.iter().map(String::as_str).collect::<Vec<_>>(),
+                )
+            })
         }
     }
 }
@@ -610,14 +736,24 @@ fn unify(a: &[Elem<'_>], b: &[Elem<'_>], budget: &mut usize) -> bool {
 }
 
 /// A slot of range `r` (followed by `rest`) takes a prefix of the words of `other`.
-fn slot_vs(r: &SlotRange, rest: &[Elem<'_>], other: &[Elem<'_>], budget: &mut usize, swapped: bool) -> bool {
+fn slot_vs(
+    r: &SlotRange,
+    rest: &[Elem<'_>],
+    other: &[Elem<'_>],
+    budget: &mut usize,
+    swapped: bool,
+) -> bool {
     let mut words = Vec::new();
     for (k, e) in other.iter().enumerate() {
         match e {
             Elem::Word(w) => words.push(w.as_str()),
             Elem::Slot(..) if matches!(r, SlotRange::Any) => {
                 // Free text swallows the other template's slot too.
-                let ok = if swapped { unify(&other[k + 1..], rest, budget) } else { unify(rest, &other[k + 1..], budget) };
+                let ok = if swapped {
+                    unify(&other[k + 1..], rest, budget)
+                } else {
+                    unify(rest, &other[k + 1..], budget)
+                };
                 if ok {
                     return true;
                 }
@@ -626,7 +762,11 @@ fn slot_vs(r: &SlotRange, rest: &[Elem<'_>], other: &[Elem<'_>], budget: &mut us
             Elem::Slot(..) => break,
         }
         if phrase_in(r, &words) {
-            let ok = if swapped { unify(&other[k + 1..], rest, budget) } else { unify(rest, &other[k + 1..], budget) };
+            let ok = if swapped {
+                unify(&other[k + 1..], rest, budget)
+            } else {
+                unify(rest, &other[k + 1..], budget)
+            };
             if ok {
                 return true;
             }
@@ -658,7 +798,8 @@ fn conflicts(lm: &LanguageModel, out: &mut Findings) {
                             .find(|((ii, n), _)| *ii == i && *n == name)
                             .map(|(_, r)| r)
                             .unwrap_or(&any);
-                        let static_name: &str = intent.slot(&name).map(|s| s.name.as_str()).unwrap_or("");
+                        let static_name: &str =
+                            intent.slot(&name).map(|s| s.name.as_str()).unwrap_or("");
                         Elem::Slot(static_name, range)
                     }
                 })
@@ -675,7 +816,15 @@ fn conflicts(lm: &LanguageModel, out: &mut Findings) {
             if pairs > MAX_CONFLICT_PAIRS {
                 return;
             }
-            let plain = |e: &[Elem<'_>]| e.iter().map(|e| match e { Elem::Word(w) => w.clone(), Elem::Slot(n, _) => format!("{{{n}}}") }).collect::<Vec<_>>().join(" ");
+            let plain = |e: &[Elem<'_>]| {
+                e.iter()
+                    .map(|e| match e {
+                        Elem::Word(w) => w.clone(),
+                        Elem::Slot(n, _) => format!("{{{n}}}"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
             let (pa, pb) = (plain(ea), plain(eb));
             if ia == ib && pa == pb {
                 continue; // duplicates are reported as such
@@ -721,10 +870,26 @@ mod tests {
         let set = SlotRange::Phrases([vec!["light".to_string()]].into_iter().collect());
         let w = |s: &str| Elem::Word(s.into());
         let mut b = 1000;
-        assert!(unify(&[w("turn"), Elem::Slot("d", &set)], &[w("turn"), w("light")], &mut b));
-        assert!(!unify(&[w("turn"), Elem::Slot("d", &set)], &[w("turn"), w("lamp")], &mut b));
-        assert!(!unify(&[w("is"), Elem::Slot("n", &num)], &[w("is"), w("it")], &mut b));
-        assert!(unify(&[Elem::Slot("n", &SlotRange::Any)], &[w("is"), Elem::Slot("n", &num)], &mut b));
+        assert!(unify(
+            &[w("turn"), Elem::Slot("d", &set)],
+            &[w("turn"), w("light")],
+            &mut b
+        ));
+        assert!(!unify(
+            &[w("turn"), Elem::Slot("d", &set)],
+            &[w("turn"), w("lamp")],
+            &mut b
+        ));
+        assert!(!unify(
+            &[w("is"), Elem::Slot("n", &num)],
+            &[w("is"), w("it")],
+            &mut b
+        ));
+        assert!(unify(
+            &[Elem::Slot("n", &SlotRange::Any)],
+            &[w("is"), Elem::Slot("n", &num)],
+            &mut b
+        ));
     }
 
     #[test]
@@ -738,13 +903,25 @@ mod tests {
         let found = check(&m);
         let codes: Vec<&str> = found.iter().map(|f| f.code).collect();
         for code in [
-            "invocation-characters", "invocation-launch-phrase", "invocation-wake-word", "intent-name",
-            "sample-unknown-slot", "searchquery-carrier-phrase", "sample-digits", "intent-required",
+            "invocation-characters",
+            "invocation-launch-phrase",
+            "invocation-wake-word",
+            "intent-name",
+            "sample-unknown-slot",
+            "searchquery-carrier-phrase",
+            "sample-digits",
+            "intent-required",
         ] {
             assert!(codes.contains(&code), "{code} missing from {found:#?}");
         }
-        let unknown = found.iter().find(|f| f.code == "sample-unknown-slot").unwrap();
-        assert_eq!(unknown.path, "interactionModel.languageModel.intents[0].samples[0]");
+        let unknown = found
+            .iter()
+            .find(|f| f.code == "sample-unknown-slot")
+            .unwrap();
+        assert_eq!(
+            unknown.path,
+            "interactionModel.languageModel.intents[0].samples[0]"
+        );
     }
 
     #[test]
@@ -759,9 +936,20 @@ mod tests {
             ],"types":[{"name":"DEV","values":[{"name":{"value":"light","synonyms":["lamp"]}}]}]}}}"#,
         );
         let found = check(&m);
-        let conflicts: Vec<&Finding> = found.iter().filter(|f| f.code == "conflict-intents").collect();
+        let conflicts: Vec<&Finding> = found
+            .iter()
+            .filter(|f| f.code == "conflict-intents")
+            .collect();
         assert_eq!(conflicts.len(), 1, "{found:#?}");
-        assert_eq!(conflicts[0].path, "interactionModel.languageModel.intents[5].samples[0]");
-        assert!(found.iter().all(|f| f.severity == Severity::Warning || f.code == "conflict-intents"), "{found:#?}");
+        assert_eq!(
+            conflicts[0].path,
+            "interactionModel.languageModel.intents[5].samples[0]"
+        );
+        assert!(
+            found
+                .iter()
+                .all(|f| f.severity == Severity::Warning || f.code == "conflict-intents"),
+            "{found:#?}"
+        );
     }
 }

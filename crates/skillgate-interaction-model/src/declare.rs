@@ -21,8 +21,9 @@
 use std::collections::BTreeMap;
 
 use crate::{
-    Dialog, DialogIntent, DialogPrompts, DialogSlot, Intent, PromptVariation, IntentSlot, InteractionModel, InteractionModelFile, LanguageModel, Prompt,
-    SlotType, SlotTypeValue, SlotValueName,
+    Dialog, DialogIntent, DialogPrompts, DialogSlot, Intent, IntentSlot, InteractionModel,
+    InteractionModelFile, LanguageModel, Prompt, PromptVariation, SlotType, SlotTypeValue,
+    SlotValueName,
 };
 
 /// The models of a skill, one per locale.
@@ -122,12 +123,15 @@ impl ModelDecl {
     /// The console JSON.
     pub fn build(&self) -> InteractionModelFile {
         let intents = self.intents.iter().map(IntentDecl::build).collect();
-        let types = (!self.types.is_empty())
-            .then(|| self.types.iter().map(SlotTypeDecl::build).collect());
+        let types =
+            (!self.types.is_empty()).then(|| self.types.iter().map(SlotTypeDecl::build).collect());
         let (mut dialog, mut prompts) = (self.dialog.clone(), self.prompts.clone());
         if dialog.is_none() {
-            let rules: Vec<(DialogIntent, Vec<Prompt>)> =
-                self.intents.iter().filter_map(IntentDecl::build_dialog).collect();
+            let rules: Vec<(DialogIntent, Vec<Prompt>)> = self
+                .intents
+                .iter()
+                .filter_map(IntentDecl::build_dialog)
+                .collect();
             if !rules.is_empty() || self.delegation_strategy.is_some() {
                 let mut all_prompts = Vec::new();
                 let mut intents = Vec::new();

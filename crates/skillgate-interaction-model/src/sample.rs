@@ -74,22 +74,26 @@ pub fn parse_sample(sample: &str) -> (Vec<Part>, Vec<SampleProblem>) {
             Some(at) => {
                 let (before, after) = rest.split_at(at);
                 literal(before, &mut parts, &mut problems);
-                if after.starts_with('}') {
+                if let Some(stripped) = after.strip_prefix('}') {
                     problems.push(SampleProblem::UnbalancedBrace);
-                    rest = &after[1..];
+                    rest = stripped;
                     continue;
                 }
                 let inner_and_rest = &after[1..];
                 match inner_and_rest.find(['{', '}']) {
                     Some(end) if inner_and_rest[end..].starts_with('}') => {
                         let name = &inner_and_rest[..end];
-                        let glued_before = before.chars().last().is_some_and(|c| !c.is_whitespace());
+                        let glued_before =
+                            before.chars().last().is_some_and(|c| !c.is_whitespace());
                         let after_close = &inner_and_rest[end + 1..];
                         let glued_after = after_close
                             .chars()
                             .next()
                             .is_some_and(|c| !c.is_whitespace() && c != '{');
-                        if name.is_empty() || name.trim() != name || name.contains(char::is_whitespace) {
+                        if name.is_empty()
+                            || name.trim() != name
+                            || name.contains(char::is_whitespace)
+                        {
                             problems.push(SampleProblem::BadSlotReference(name.to_owned()));
                         } else {
                             if glued_before || glued_after {
@@ -136,8 +140,14 @@ mod tests {
 
     #[test]
     fn normalizes_like_asr() {
-        assert_eq!(normalize("What's up, B. B. Q.?"), ["what's", "up", "b", "b", "q"]);
-        assert_eq!(normalize("salt & pepper x-y"), ["salt", "and", "pepper", "x", "y"]);
+        assert_eq!(
+            normalize("What's up, B. B. Q.?"),
+            ["what's", "up", "b", "b", "q"]
+        );
+        assert_eq!(
+            normalize("salt & pepper x-y"),
+            ["salt", "and", "pepper", "x", "y"]
+        );
         assert_eq!(normalize("  "), Vec::<String>::new());
         assert_eq!(normalize("Cómo"), ["cómo"]);
     }

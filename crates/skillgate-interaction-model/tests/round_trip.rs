@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 use skillgate_interaction_model::{
-    InteractionModelFile, IntentDecl, ModelDecl, ModelError, SkillModels, SlotTypeDecl, check,
+    IntentDecl, InteractionModelFile, ModelDecl, ModelError, SkillModels, SlotTypeDecl, check,
 };
 
 fn root() -> PathBuf {
@@ -49,7 +49,13 @@ fn unknown_fields_survive() {
     let model = InteractionModelFile::from_json(text).unwrap();
     let lm = model.language_model();
     assert_eq!(
-        lm.model_configuration.as_ref().unwrap().fallback_intent_sensitivity.as_ref().unwrap().level,
+        lm.model_configuration
+            .as_ref()
+            .unwrap()
+            .fallback_intent_sensitivity
+            .as_ref()
+            .unwrap()
+            .level,
         "HIGH"
     );
     assert_eq!(lm.intents[0].extra["future"]["k"][1], 2);
@@ -60,9 +66,18 @@ fn unknown_fields_survive() {
 #[test]
 fn malformed_models_name_the_json_path() {
     let cases = [
-        (r#"{"interactionModel":{"languageModel":{"intents":[{"name":"A","samples":[1]}]}}}"#, "interactionModel.languageModel.intents[0].samples[0]"),
-        (r#"{"interactionModel":{"languageModel":{"intents":[{"samples":[]}]}}}"#, "interactionModel.languageModel.intents[0]"),
-        (r#"{"interactionModel":{"languageModel":{"types":[{"name":"T","values":[{"name":{"value":5}}]}]}}}"#, "interactionModel.languageModel.types[0].values[0].name.value"),
+        (
+            r#"{"interactionModel":{"languageModel":{"intents":[{"name":"A","samples":[1]}]}}}"#,
+            "interactionModel.languageModel.intents[0].samples[0]",
+        ),
+        (
+            r#"{"interactionModel":{"languageModel":{"intents":[{"samples":[]}]}}}"#,
+            "interactionModel.languageModel.intents[0]",
+        ),
+        (
+            r#"{"interactionModel":{"languageModel":{"types":[{"name":"T","values":[{"name":{"value":5}}]}]}}}"#,
+            "interactionModel.languageModel.types[0].values[0].name.value",
+        ),
         (r#"{"interactionModel":{"languageModel":{}}} trailing"#, "."),
     ];
     for (text, path) in cases {
@@ -87,11 +102,17 @@ fn declarations_produce_console_json() {
                         .slot_with_samples("device", "DEVICE", ["the {device}"])
                         .samples(["turn on the {device}"]),
                 )
-                .slot_type(SlotTypeDecl::new("DEVICE").value_with("light", Some("LIGHT"), ["lamp"]).value("fan")),
+                .slot_type(
+                    SlotTypeDecl::new("DEVICE")
+                        .value_with("light", Some("LIGHT"), ["lamp"])
+                        .value("fan"),
+                ),
         )
         .locale(
             "de-DE",
-            ModelDecl::new("haus tor").standard_intents().intent(IntentDecl::new("HelloIntent").samples(["hallo"])),
+            ModelDecl::new("haus tor")
+                .standard_intents()
+                .intent(IntentDecl::new("HelloIntent").samples(["hallo"])),
         );
     assert_eq!(models.locales().collect::<Vec<_>>(), ["de-DE", "en-US"]);
     let exported = models.export();

@@ -7,31 +7,75 @@ use crate::Lang;
 use crate::number::{parse_number, parse_ordinal};
 
 const WEEKDAYS_EN: [(&str, Weekday); 7] = [
-    ("monday", Weekday::Monday), ("tuesday", Weekday::Tuesday), ("wednesday", Weekday::Wednesday),
-    ("thursday", Weekday::Thursday), ("friday", Weekday::Friday), ("saturday", Weekday::Saturday),
+    ("monday", Weekday::Monday),
+    ("tuesday", Weekday::Tuesday),
+    ("wednesday", Weekday::Wednesday),
+    ("thursday", Weekday::Thursday),
+    ("friday", Weekday::Friday),
+    ("saturday", Weekday::Saturday),
     ("sunday", Weekday::Sunday),
 ];
 const WEEKDAYS_ES: [(&str, Weekday); 9] = [
-    ("lunes", Weekday::Monday), ("martes", Weekday::Tuesday), ("miércoles", Weekday::Wednesday),
-    ("miercoles", Weekday::Wednesday), ("jueves", Weekday::Thursday), ("viernes", Weekday::Friday),
-    ("sábado", Weekday::Saturday), ("sabado", Weekday::Saturday), ("domingo", Weekday::Sunday),
+    ("lunes", Weekday::Monday),
+    ("martes", Weekday::Tuesday),
+    ("miércoles", Weekday::Wednesday),
+    ("miercoles", Weekday::Wednesday),
+    ("jueves", Weekday::Thursday),
+    ("viernes", Weekday::Friday),
+    ("sábado", Weekday::Saturday),
+    ("sabado", Weekday::Saturday),
+    ("domingo", Weekday::Sunday),
 ];
 const WEEKDAYS_DE: [(&str, Weekday); 7] = [
-    ("montag", Weekday::Monday), ("dienstag", Weekday::Tuesday), ("mittwoch", Weekday::Wednesday),
-    ("donnerstag", Weekday::Thursday), ("freitag", Weekday::Friday), ("samstag", Weekday::Saturday),
+    ("montag", Weekday::Monday),
+    ("dienstag", Weekday::Tuesday),
+    ("mittwoch", Weekday::Wednesday),
+    ("donnerstag", Weekday::Thursday),
+    ("freitag", Weekday::Friday),
+    ("samstag", Weekday::Saturday),
     ("sonntag", Weekday::Sunday),
 ];
 const MONTHS_EN: [&str; 12] = [
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 const MONTHS_ES: [&str; 12] = [
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-    "octubre", "noviembre", "diciembre",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
 ];
 const MONTHS_DE: [&str; 12] = [
-    "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober",
-    "november", "dezember",
+    "januar",
+    "februar",
+    "märz",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "dezember",
 ];
 
 fn weekday(word: &str, lang: Lang) -> Option<Weekday> {
@@ -54,7 +98,12 @@ fn month(word: &str, lang: Lang) -> Option<Month> {
 }
 
 fn iso(date: Date) -> String {
-    format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
 }
 
 fn iso_week(date: Date) -> String {
@@ -99,7 +148,10 @@ fn year(words: &[&str], lang: Lang) -> Option<i32> {
         }
         _ => parse_number(words, lang),
     }?;
-    (1000..=2999).contains(&n).then(|| i32::try_from(n).ok()).flatten()
+    (1000..=2999)
+        .contains(&n)
+        .then(|| i32::try_from(n).ok())
+        .flatten()
 }
 
 fn day_of_month(words: &[&str], lang: Lang) -> Option<u8> {
@@ -110,7 +162,10 @@ fn day_of_month(words: &[&str], lang: Lang) -> Option<u8> {
         _ => words,
     };
     let n = parse_ordinal(words, lang).or_else(|| parse_number(words, lang))?;
-    (1..=31).contains(&n).then(|| u8::try_from(n).ok()).flatten()
+    (1..=31)
+        .contains(&n)
+        .then(|| u8::try_from(n).ok())
+        .flatten()
 }
 
 /// `month day [year]`, `day of month`, `the day of month`, in the future unless a year is given.
@@ -135,7 +190,9 @@ fn calendar_date(words: &[&str], lang: Lang, today: Date) -> Option<String> {
             Lang::Es => "de",
             Lang::De => "",
         };
-        let at = words.iter().position(|w| *w == of || (lang == Lang::De && month(w, lang).is_some()))?;
+        let at = words
+            .iter()
+            .position(|w| *w == of || (lang == Lang::De && month(w, lang).is_some()))?;
         let (day_words, rest) = words.split_at(at);
         let rest = if lang == Lang::De { rest } else { &rest[1..] };
         let m = rest.first().and_then(|w| month(w, lang))?;
@@ -151,7 +208,11 @@ fn calendar_date(words: &[&str], lang: Lang, today: Date) -> Option<String> {
         Some(y) => y,
         None => {
             let this = Date::from_calendar_date(today.year(), m, day).ok()?;
-            if this < today { today.year() + 1 } else { today.year() }
+            if this < today {
+                today.year() + 1
+            } else {
+                today.year()
+            }
         }
     };
     Date::from_calendar_date(y, m, day).ok().map(iso)
@@ -167,8 +228,12 @@ pub fn parse_date(words: &[&str], lang: Lang, today: Date) -> Option<String> {
         (Lang::En, "today") | (Lang::Es, "hoy") | (Lang::De, "heute") => Some(0),
         (Lang::En, "tomorrow") | (Lang::Es, "mañana") | (Lang::De, "morgen") => Some(1),
         (Lang::En, "yesterday") | (Lang::Es, "ayer") | (Lang::De, "gestern") => Some(-1),
-        (Lang::En, "the day after tomorrow") | (Lang::Es, "pasado mañana") | (Lang::De, "übermorgen") => Some(2),
-        (Lang::En, "the day before yesterday") | (Lang::Es, "anteayer") | (Lang::De, "vorgestern") => Some(-2),
+        (Lang::En, "the day after tomorrow")
+        | (Lang::Es, "pasado mañana")
+        | (Lang::De, "übermorgen") => Some(2),
+        (Lang::En, "the day before yesterday")
+        | (Lang::Es, "anteayer")
+        | (Lang::De, "vorgestern") => Some(-2),
         _ => None,
     };
     if let Some(days) = relative {
@@ -179,7 +244,9 @@ pub fn parse_date(words: &[&str], lang: Lang, today: Date) -> Option<String> {
         (Lang::En, ["this" | "coming" | "upcoming", rest @ ..]) => ("this", rest),
         (Lang::En, ["next", rest @ ..]) => ("next", rest),
         (Lang::En, ["last" | "past" | "previous", rest @ ..]) => ("last", rest),
-        (Lang::En, ["the", rest @ ..]) if rest.first().is_some_and(|w| *w == "weekend") => ("this", rest),
+        (Lang::En, ["the", rest @ ..]) if rest.first().is_some_and(|w| *w == "weekend") => {
+            ("this", rest)
+        }
         (Lang::Es, ["el" | "este" | "esta", rest @ ..]) => ("this", rest),
         (Lang::De, ["am" | "diesen" | "diese" | "dieses", rest @ ..]) => ("this", rest),
         (Lang::De, ["nächsten" | "nächste" | "kommenden", rest @ ..]) => ("next", rest),
@@ -213,7 +280,9 @@ pub fn parse_date(words: &[&str], lang: Lang, today: Date) -> Option<String> {
             return today.checked_add(Duration::weeks(shift)).map(iso_week);
         }
         if is("weekend", "fin_de_semana", "wochenende") {
-            return today.checked_add(Duration::weeks(shift)).map(|d| format!("{}-WE", iso_week(d)));
+            return today
+                .checked_add(Duration::weeks(shift))
+                .map(|d| format!("{}-WE", iso_week(d)));
         }
         if is("month", "mes", "monat") && !modifier.is_empty() {
             let index = i32::from(u8::from(today.month())) - 1 + shift as i32;
@@ -235,7 +304,9 @@ pub fn parse_date(words: &[&str], lang: Lang, today: Date) -> Option<String> {
     }
     if lang == Lang::Es && matches!(rest, ["fin", "de", "semana"]) {
         let shift = if modifier == "next" { 1 } else { 0 };
-        return today.checked_add(Duration::weeks(shift)).map(|d| format!("{}-WE", iso_week(d)));
+        return today
+            .checked_add(Duration::weeks(shift))
+            .map(|d| format!("{}-WE", iso_week(d)));
     }
     // "in three days", "three days from now"
     if lang == Lang::En && modifier.is_empty() {
@@ -245,7 +316,11 @@ pub fn parse_date(words: &[&str], lang: Lang, today: Date) -> Option<String> {
             _ => (&[][..], ""),
         };
         if !count.is_empty() {
-            let n = if count == ["a"] { Some(1) } else { parse_number(count, lang) };
+            let n = if count == ["a"] {
+                Some(1)
+            } else {
+                parse_number(count, lang)
+            };
             if let Some(n) = n.filter(|n| *n <= 3650) {
                 let days = match unit {
                     "day" | "days" => Some(n),
@@ -277,12 +352,22 @@ pub fn parse_time(words: &[&str], lang: Lang) -> Option<String> {
         return None;
     }
     let named = match (lang, words.join(" ").as_str()) {
-        (Lang::En, "noon" | "midday") | (Lang::Es, "mediodía") | (Lang::De, "mittag") => Some("12:00"),
-        (Lang::En, "midnight") | (Lang::Es, "medianoche") | (Lang::De, "mitternacht") => Some("00:00"),
-        (Lang::En, "morning" | "this morning") | (Lang::Es, "mañana por la mañana") | (Lang::De, "morgens") => Some("MO"),
-        (Lang::En, "afternoon" | "this afternoon") | (Lang::Es, "tarde" | "por la tarde") | (Lang::De, "nachmittags") => Some("AF"),
+        (Lang::En, "noon" | "midday") | (Lang::Es, "mediodía") | (Lang::De, "mittag") => {
+            Some("12:00")
+        }
+        (Lang::En, "midnight") | (Lang::Es, "medianoche") | (Lang::De, "mitternacht") => {
+            Some("00:00")
+        }
+        (Lang::En, "morning" | "this morning")
+        | (Lang::Es, "mañana por la mañana")
+        | (Lang::De, "morgens") => Some("MO"),
+        (Lang::En, "afternoon" | "this afternoon")
+        | (Lang::Es, "tarde" | "por la tarde")
+        | (Lang::De, "nachmittags") => Some("AF"),
         (Lang::En, "evening" | "this evening") | (Lang::De, "abends") => Some("EV"),
-        (Lang::En, "night" | "tonight") | (Lang::Es, "noche" | "por la noche") | (Lang::De, "nachts") => Some("NI"),
+        (Lang::En, "night" | "tonight")
+        | (Lang::Es, "noche" | "por la noche")
+        | (Lang::De, "nachts") => Some("NI"),
         _ => None,
     };
     if let Some(t) = named {
@@ -320,7 +405,10 @@ pub fn parse_time(words: &[&str], lang: Lang) -> Option<String> {
                         ["oh", rest @ ..] => rest,
                         _ => mw,
                     };
-                    if let (Some(h), Some(m)) = (hour(hw), parse_number(mw, lang).filter(|m| (0..60).contains(m))) {
+                    if let (Some(h), Some(m)) = (
+                        hour(hw),
+                        parse_number(mw, lang).filter(|m| (0..60).contains(m)),
+                    ) {
                         found = Some((h, m));
                         break;
                     }
@@ -358,7 +446,11 @@ pub fn parse_duration(words: &[&str], lang: Lang) -> Option<String> {
             ["a" | "an" | "one" | "un" | "una" | "ein" | "eine" | "einen"] => 1,
             _ => parse_number(count, lang).filter(|n| *n <= 100_000)?,
         };
-        if time { time_part.push_str(&format!("{n}{u}")) } else { date_part.push_str(&format!("{n}{u}")) }
+        if time {
+            time_part.push_str(&format!("{n}{u}"))
+        } else {
+            date_part.push_str(&format!("{n}{u}"))
+        }
         any = true;
         rest = &after[1..];
         if let [first, tail @ ..] = rest {
@@ -429,7 +521,11 @@ mod tests {
 
     fn d(s: &str) -> Option<String> {
         // Monday 30 November 2026
-        parse_date(&s.split(' ').collect::<Vec<_>>(), Lang::En, date!(2026 - 11 - 30))
+        parse_date(
+            &s.split(' ').collect::<Vec<_>>(),
+            Lang::En,
+            date!(2026 - 11 - 30),
+        )
     }
 
     #[test]
@@ -443,7 +539,10 @@ mod tests {
         assert_eq!(d("december fifth").as_deref(), Some("2026-12-05"));
         assert_eq!(d("the fifth of december").as_deref(), Some("2026-12-05"));
         assert_eq!(d("january first").as_deref(), Some("2027-01-01"));
-        assert_eq!(d("march third twenty twenty five").as_deref(), Some("2025-03-03"));
+        assert_eq!(
+            d("march third twenty twenty five").as_deref(),
+            Some("2025-03-03")
+        );
         assert_eq!(d("december").as_deref(), Some("2026-12"));
         assert_eq!(d("next month").as_deref(), Some("2026-12"));
         assert_eq!(d("in three days").as_deref(), Some("2026-12-03"));

@@ -55,13 +55,19 @@ pub fn parse_cases(text: &str) -> Result<Vec<Case>, CaseError> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).map_err(|source| CaseError { line: i + 1, source }))
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|source| CaseError {
+                line: i + 1,
+                source,
+            })
+        })
         .collect()
 }
 
 /// Whether `result` gets the intent right, and exactly right (intent and every slot).
 pub fn score_case(case: &Case, result: &MatchResult) -> (bool, bool) {
-    let readings = std::iter::once((&case.intent, &case.slots)).chain(case.alt.iter().map(|a| (&a.intent, &a.slots)));
+    let readings = std::iter::once((&case.intent, &case.slots))
+        .chain(case.alt.iter().map(|a| (&a.intent, &a.slots)));
     let mut intent_ok = false;
     for (intent, slots) in readings {
         if *intent != result.intent {
@@ -73,7 +79,11 @@ pub fn score_case(case: &Case, result: &MatchResult) -> (bool, bool) {
                 slots.get(&s.name).is_some_and(|want| {
                     want.eq_ignore_ascii_case(&s.spoken)
                         || want.to_lowercase() == s.spoken.to_lowercase()
-                        || case.resolved.get(&s.name).and_then(Value::as_str).is_some_and(|digits| digits == s.value)
+                        || case
+                            .resolved
+                            .get(&s.name)
+                            .and_then(Value::as_str)
+                            .is_some_and(|digits| digits == s.value)
                 })
             });
         if exact {
@@ -97,11 +107,19 @@ pub struct Tally {
 impl Tally {
     /// Intent accuracy, 0..=1 (1 when empty).
     pub fn intent_rate(&self) -> f64 {
-        if self.total == 0 { 1.0 } else { self.intent as f64 / self.total as f64 }
+        if self.total == 0 {
+            1.0
+        } else {
+            self.intent as f64 / self.total as f64
+        }
     }
     /// Exact accuracy, 0..=1 (1 when empty).
     pub fn exact_rate(&self) -> f64 {
-        if self.total == 0 { 1.0 } else { self.exact as f64 / self.total as f64 }
+        if self.total == 0 {
+            1.0
+        } else {
+            self.exact as f64 / self.total as f64
+        }
     }
     fn add(&mut self, intent: bool, exact: bool) {
         self.total += 1;
@@ -127,7 +145,11 @@ pub fn run_cases(matcher: &Matcher, cases: &[Case], today: Date) -> Report {
     for case in cases {
         let result = matcher.match_sentence(&case.utterance, today);
         let (intent, exact) = score_case(case, &result);
-        report.kinds.entry(case.kind.clone()).or_default().add(intent, exact);
+        report
+            .kinds
+            .entry(case.kind.clone())
+            .or_default()
+            .add(intent, exact);
         report.overall.add(intent, exact);
         if !exact {
             report.misses.push((case.clone(), result));

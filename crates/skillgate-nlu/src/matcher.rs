@@ -103,7 +103,11 @@ impl Matcher {
     }
 
     /// Prepares `model` with explicit options.
-    pub fn with_options(model: &InteractionModelFile, locale: &str, options: MatcherOptions) -> Self {
+    pub fn with_options(
+        model: &InteractionModelFile,
+        locale: &str,
+        options: MatcherOptions,
+    ) -> Self {
         let lang = Lang::from_locale(locale);
         let lm = model.language_model();
         let mut m = Matcher {
@@ -194,7 +198,10 @@ impl Matcher {
             word.weight *= (1.0 / (d.max(1) as f32).sqrt()).max(0.4);
         }
         for (id, word) in self.words.iter().enumerate() {
-            self.by_folded.entry(word.folded.clone()).or_default().push(id);
+            self.by_folded
+                .entry(word.folded.clone())
+                .or_default()
+                .push(id);
             self.by_stem.entry(word.stem.clone()).or_default().push(id);
             if let Some(g) = word.group {
                 self.by_group.entry(g).or_default().push(id);
@@ -247,7 +254,9 @@ impl Matcher {
                     tparts.push(TPart::Word(id));
                 }
                 Part::Slot(name) => {
-                    let Some(info) = self.intents.get_mut(intent) else { return };
+                    let Some(info) = self.intents.get_mut(intent) else {
+                        return;
+                    };
                     let slot = match info.slots.iter().position(|(n, _)| *n == name) {
                         Some(s) => s,
                         None => {
@@ -310,7 +319,9 @@ impl Matcher {
         let lang = self.lexicon.lang();
         for launch in lexicon::launch_words(lang) {
             let lw: Vec<&str> = launch.split(' ').collect();
-            if words.len() < lw.len() + self.invocation.len() || !words.iter().zip(&lw).all(|(a, b)| a == b) {
+            if words.len() < lw.len() + self.invocation.len()
+                || !words.iter().zip(&lw).all(|(a, b)| a == b)
+            {
                 continue;
             }
             let after = &words[lw.len()..];
@@ -343,7 +354,19 @@ impl Matcher {
         let tables = Tables(
             self.kinds
                 .iter()
-                .map(|k| (*k, SpanTable::new(*k, &refs, self.lexicon.lang(), today, &self.types, &fillers)))
+                .map(|k| {
+                    (
+                        *k,
+                        SpanTable::new(
+                            *k,
+                            &refs,
+                            self.lexicon.lang(),
+                            today,
+                            &self.types,
+                            &fillers,
+                        ),
+                    )
+                })
                 .collect(),
         );
         let view = self.view(tokens);
@@ -351,10 +374,18 @@ impl Matcher {
         let mut best: Option<(f32, SlotFill)> = None;
         for template in &self.templates {
             let intent = &self.intents[template.intent];
-            let Some(index) = intent.slots.iter().position(|(n, _)| n == slot) else { continue };
-            let Some(reading) = self.align(template, &view, &tables, &mut scratch) else { continue };
-            let Some(&(_, i, j, fill)) = reading.fills.iter().find(|f| f.0 == index) else { continue };
-            if f64::from(reading.score) >= self.options.threshold && best.as_ref().is_none_or(|b| reading.score > b.0) {
+            let Some(index) = intent.slots.iter().position(|(n, _)| n == slot) else {
+                continue;
+            };
+            let Some(reading) = self.align(template, &view, &tables, &mut scratch) else {
+                continue;
+            };
+            let Some(&(_, i, j, fill)) = reading.fills.iter().find(|f| f.0 == index) else {
+                continue;
+            };
+            if f64::from(reading.score) >= self.options.threshold
+                && best.as_ref().is_none_or(|b| reading.score > b.0)
+            {
                 let answer = SlotFill {
                     name: slot.to_owned(),
                     spoken: words[i..j].join(" "),
@@ -376,7 +407,19 @@ impl Matcher {
         let tables = Tables(
             self.kinds
                 .iter()
-                .map(|k| (*k, SpanTable::new(*k, &refs, self.lexicon.lang(), today, &self.types, &fillers)))
+                .map(|k| {
+                    (
+                        *k,
+                        SpanTable::new(
+                            *k,
+                            &refs,
+                            self.lexicon.lang(),
+                            today,
+                            &self.types,
+                            &fillers,
+                        ),
+                    )
+                })
                 .collect(),
         );
         let view = self.view(tokens);
@@ -384,15 +427,23 @@ impl Matcher {
         // Best reading per intent.
         let mut best: Vec<Option<Reading>> = (0..self.intents.len()).map(|_| None).collect();
         for template in &self.templates {
-            let Some(reading) = self.align(template, &view, &tables, &mut scratch) else { continue };
+            let Some(reading) = self.align(template, &view, &tables, &mut scratch) else {
+                continue;
+            };
             let slot = &mut best[template.intent];
             if slot.as_ref().is_none_or(|b| reading.score > b.score) {
                 *slot = Some(reading);
             }
         }
-        let mut ranked: Vec<(usize, Reading)> = best.into_iter().enumerate().filter_map(|(i, r)| r.map(|r| (i, r))).collect();
+        let mut ranked: Vec<(usize, Reading)> = best
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.map(|r| (i, r)))
+            .collect();
         ranked.sort_by(|a, b| b.1.score.total_cmp(&a.1.score));
-        let runner_up = ranked.get(1).map(|(i, r)| (self.intents[*i].name.clone(), f64::from(r.score)));
+        let runner_up = ranked
+            .get(1)
+            .map(|(i, r)| (self.intents[*i].name.clone(), f64::from(r.score)));
         let no_match = |outcome: Outcome, confidence: f64| {
             let intent = match outcome {
                 Outcome::NoMatch => self.fallback.map(|f| self.intents[f].name.clone()),
@@ -437,7 +488,11 @@ impl Matcher {
             intent: Some(intent.name.clone()),
             slots,
             confidence: score,
-            outcome: if reading.score >= 0.999 { Outcome::Strict } else { Outcome::Tolerant },
+            outcome: if reading.score >= 0.999 {
+                Outcome::Strict
+            } else {
+                Outcome::Tolerant
+            },
             invocation: Invocation::InSession,
             runner_up,
         }
@@ -467,12 +522,23 @@ impl Matcher {
         }
         sims.sort_by_key(|(id, k, _)| (*id, *k));
         let total_weight = tokens.iter().map(|t| t.weight).sum();
-        SentenceView { tokens, ids, sims, total_weight }
+        SentenceView {
+            tokens,
+            ids,
+            sims,
+            total_weight,
+        }
     }
 
     /// Aligns one template with the sentence: a dynamic programme over (template parts used,
     /// sentence words used) maximizing the matched weight.
-    fn align<'t>(&self, template: &Template, view: &SentenceView, tables: &'t Tables, scratch: &mut Scratch<'t>) -> Option<Reading<'t>> {
+    fn align<'t>(
+        &self,
+        template: &Template,
+        view: &SentenceView,
+        tables: &'t Tables,
+        scratch: &mut Scratch<'t>,
+    ) -> Option<Reading<'t>> {
         let tokens = &view.tokens;
         let total_weight = view.total_weight;
         let m = template.parts.len();
@@ -510,7 +576,9 @@ impl Matcher {
                 }
             }
         }
-        if template.literal_weight > 0.0 && possible < MIN_COVERAGE * (template.literal_weight + typed_slots) {
+        if template.literal_weight > 0.0
+            && possible < MIN_COVERAGE * (template.literal_weight + typed_slots)
+        {
             return None;
         }
         let score = &mut scratch.score;
@@ -548,17 +616,29 @@ impl Matcher {
                             let w = &self.words[id];
                             let sim = sim_row[a * n + b];
                             if sim > 0.0 {
-                                relax(a + 1, b + 1, here + sim * (w.weight + tokens[b].weight), Step::Match(sim));
+                                relax(
+                                    a + 1,
+                                    b + 1,
+                                    here + sim * (w.weight + tokens[b].weight),
+                                    Step::Match(sim),
+                                );
                             }
                         }
                     }
                     TPart::Slot(_) => {
-                        let Some(table) = part_tables[a] else { continue };
+                        let Some(table) = part_tables[a] else {
+                            continue;
+                        };
                         let mut span_weight = 0.0;
                         for c in b + 1..=n.min(b + table.max()) {
                             span_weight += tokens[c - 1].weight;
                             if let Some(fill) = table.get(b, c) {
-                                relax(a + 1, c, here + fill.quality * (span_weight + 1.0), Step::Fill(c - b));
+                                relax(
+                                    a + 1,
+                                    c,
+                                    here + fill.quality * (span_weight + 1.0),
+                                    Step::Fill(c - b),
+                                );
                             }
                         }
                     }
@@ -632,11 +712,15 @@ impl Matcher {
             if part_used[p] {
                 continue;
             }
-            let Some((_, kind)) = intent.slots.get(*s) else { continue };
+            let Some((_, kind)) = intent.slots.get(*s) else {
+                continue;
+            };
             if *kind == SlotKind::FreeText || fills.iter().any(|f| f.0 == *s) {
                 continue;
             }
-            let Some(table) = tables.get(kind) else { continue };
+            let Some(table) = tables.get(kind) else {
+                continue;
+            };
             let mut found: Option<(usize, usize, &Fill)> = None;
             for i in 0..n {
                 for j in (i + 1..=n.min(i + table.max())).rev() {
@@ -661,19 +745,32 @@ impl Matcher {
             }
         }
         // Evidence: literal words found, and typed slots filled (free text proves nothing).
-        let slot_parts = template.parts.iter().filter(|p| matches!(p, TPart::Slot(_))).count() as f32;
+        let slot_parts = template
+            .parts
+            .iter()
+            .filter(|p| matches!(p, TPart::Slot(_)))
+            .count() as f32;
         let slot_evidence: f32 = fills
             .iter()
-            .filter(|f| intent.slots.get(f.0).is_some_and(|(_, k)| *k != SlotKind::FreeText))
+            .filter(|f| {
+                intent
+                    .slots
+                    .get(f.0)
+                    .is_some_and(|(_, k)| *k != SlotKind::FreeText)
+            })
             .map(|f| f.3.quality)
             .sum();
         let evidence_total = template.literal_weight + typed_slots;
-        if template.literal_weight > 0.0 && matched_literal + slot_evidence < MIN_COVERAGE * evidence_total {
+        if template.literal_weight > 0.0
+            && matched_literal + slot_evidence < MIN_COVERAGE * evidence_total
+        {
             return None;
         }
         // Unaligned sentence words the intent uses elsewhere count as evidence too.
         for (k, token) in tokens.iter().enumerate() {
-            if !word_used[k] && view.ids[k].is_some_and(|id| intent.vocab.binary_search(&id).is_ok()) {
+            if !word_used[k]
+                && view.ids[k].is_some_and(|id| intent.vocab.binary_search(&id).is_ok())
+            {
                 numerator += VOCAB * 2.0 * token.weight;
             }
         }

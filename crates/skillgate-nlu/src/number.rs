@@ -26,7 +26,10 @@ pub fn parse_ordinal(words: &[&str], lang: Lang) -> Option<i64> {
         let suffix = &w[trimmed.len()..];
         if !trimmed.is_empty()
             && is_digits(trimmed)
-            && matches!(suffix, "st" | "nd" | "rd" | "th" | "." | "o" | "a" | "º" | "ª" | "te" | "ter" | "ten")
+            && matches!(
+                suffix,
+                "st" | "nd" | "rd" | "th" | "." | "o" | "a" | "º" | "ª" | "te" | "ter" | "ten"
+            )
         {
             return trimmed.parse().ok().filter(|n| *n <= MAX);
         }
@@ -34,7 +37,10 @@ pub fn parse_ordinal(words: &[&str], lang: Lang) -> Option<i64> {
     match lang {
         Lang::En => {
             let (last, init) = words.split_last()?;
-            let base = ORDINALS_EN.iter().find(|(w, _)| w == last).map(|(_, v)| *v)?;
+            let base = ORDINALS_EN
+                .iter()
+                .find(|(w, _)| w == last)
+                .map(|(_, v)| *v)?;
             if init.is_empty() {
                 return Some(base);
             }
@@ -75,27 +81,85 @@ fn is_digits(w: &str) -> bool {
 }
 
 const UNITS_EN: [(&str, i64); 20] = [
-    ("zero", 0), ("one", 1), ("two", 2), ("three", 3), ("four", 4), ("five", 5), ("six", 6),
-    ("seven", 7), ("eight", 8), ("nine", 9), ("ten", 10), ("eleven", 11), ("twelve", 12),
-    ("thirteen", 13), ("fourteen", 14), ("fifteen", 15), ("sixteen", 16), ("seventeen", 17),
-    ("eighteen", 18), ("nineteen", 19),
+    ("zero", 0),
+    ("one", 1),
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
+    ("eleven", 11),
+    ("twelve", 12),
+    ("thirteen", 13),
+    ("fourteen", 14),
+    ("fifteen", 15),
+    ("sixteen", 16),
+    ("seventeen", 17),
+    ("eighteen", 18),
+    ("nineteen", 19),
 ];
 const TENS_EN: [(&str, i64); 8] = [
-    ("twenty", 20), ("thirty", 30), ("forty", 40), ("fifty", 50), ("sixty", 60), ("seventy", 70),
-    ("eighty", 80), ("ninety", 90),
+    ("twenty", 20),
+    ("thirty", 30),
+    ("forty", 40),
+    ("fifty", 50),
+    ("sixty", 60),
+    ("seventy", 70),
+    ("eighty", 80),
+    ("ninety", 90),
 ];
 const ORDINALS_EN: [(&str, i64); 29] = [
-    ("first", 1), ("second", 2), ("third", 3), ("fourth", 4), ("fifth", 5), ("sixth", 6),
-    ("seventh", 7), ("eighth", 8), ("ninth", 9), ("tenth", 10), ("eleventh", 11), ("twelfth", 12),
-    ("thirteenth", 13), ("fourteenth", 14), ("fifteenth", 15), ("sixteenth", 16),
-    ("seventeenth", 17), ("eighteenth", 18), ("nineteenth", 19), ("twentieth", 20),
-    ("thirtieth", 30), ("fortieth", 40), ("fiftieth", 50), ("sixtieth", 60), ("seventieth", 70),
-    ("eightieth", 80), ("ninetieth", 90), ("hundredth", 100), ("thousandth", 1000),
+    ("first", 1),
+    ("second", 2),
+    ("third", 3),
+    ("fourth", 4),
+    ("fifth", 5),
+    ("sixth", 6),
+    ("seventh", 7),
+    ("eighth", 8),
+    ("ninth", 9),
+    ("tenth", 10),
+    ("eleventh", 11),
+    ("twelfth", 12),
+    ("thirteenth", 13),
+    ("fourteenth", 14),
+    ("fifteenth", 15),
+    ("sixteenth", 16),
+    ("seventeenth", 17),
+    ("eighteenth", 18),
+    ("nineteenth", 19),
+    ("twentieth", 20),
+    ("thirtieth", 30),
+    ("fortieth", 40),
+    ("fiftieth", 50),
+    ("sixtieth", 60),
+    ("seventieth", 70),
+    ("eightieth", 80),
+    ("ninetieth", 90),
+    ("hundredth", 100),
+    ("thousandth", 1000),
 ];
 const ORDINALS_ES: [(&str, i64); 16] = [
-    ("primero", 1), ("primera", 1), ("primer", 1), ("segundo", 2), ("segunda", 2), ("tercero", 3),
-    ("tercera", 3), ("tercer", 3), ("cuarto", 4), ("quinto", 5), ("sexto", 6), ("séptimo", 7),
-    ("octavo", 8), ("noveno", 9), ("décimo", 10), ("cuarta", 4),
+    ("primero", 1),
+    ("primera", 1),
+    ("primer", 1),
+    ("segundo", 2),
+    ("segunda", 2),
+    ("tercero", 3),
+    ("tercera", 3),
+    ("tercer", 3),
+    ("cuarto", 4),
+    ("quinto", 5),
+    ("sexto", 6),
+    ("séptimo", 7),
+    ("octavo", 8),
+    ("noveno", 9),
+    ("décimo", 10),
+    ("cuarta", 4),
 ];
 
 /// Accumulates "group" values under multipliers: `current` below a thousand, `total` above.
@@ -221,28 +285,79 @@ fn parse_en(words: &[&str]) -> Option<i64> {
 }
 
 const UNITS_ES: [(&str, i64); 42] = [
-    ("cero", 0), ("uno", 1), ("una", 1), ("un", 1), ("dos", 2), ("tres", 3), ("cuatro", 4),
-    ("cinco", 5), ("seis", 6), ("siete", 7), ("ocho", 8), ("nueve", 9), ("diez", 10), ("once", 11),
-    ("doce", 12), ("trece", 13), ("catorce", 14), ("quince", 15), ("dieciséis", 16),
-    ("dieciseis", 16), ("diecisiete", 17), ("dieciocho", 18), ("diecinueve", 19), ("veinte", 20),
-    ("veintiuno", 21), ("veintiún", 21), ("veintiuna", 21), ("veintidós", 22), ("veintidos", 22),
-    ("veintitrés", 23), ("veintitres", 23), ("veinticuatro", 24), ("veinticinco", 25),
-    ("veintiséis", 26), ("veintiseis", 26), ("veintisiete", 27), ("veintiocho", 28),
-    ("veintinueve", 29), ("treinta", 30), ("cuarenta", 40), ("cincuenta", 50), ("sesenta", 60),
+    ("cero", 0),
+    ("uno", 1),
+    ("una", 1),
+    ("un", 1),
+    ("dos", 2),
+    ("tres", 3),
+    ("cuatro", 4),
+    ("cinco", 5),
+    ("seis", 6),
+    ("siete", 7),
+    ("ocho", 8),
+    ("nueve", 9),
+    ("diez", 10),
+    ("once", 11),
+    ("doce", 12),
+    ("trece", 13),
+    ("catorce", 14),
+    ("quince", 15),
+    ("dieciséis", 16),
+    ("dieciseis", 16),
+    ("diecisiete", 17),
+    ("dieciocho", 18),
+    ("diecinueve", 19),
+    ("veinte", 20),
+    ("veintiuno", 21),
+    ("veintiún", 21),
+    ("veintiuna", 21),
+    ("veintidós", 22),
+    ("veintidos", 22),
+    ("veintitrés", 23),
+    ("veintitres", 23),
+    ("veinticuatro", 24),
+    ("veinticinco", 25),
+    ("veintiséis", 26),
+    ("veintiseis", 26),
+    ("veintisiete", 27),
+    ("veintiocho", 28),
+    ("veintinueve", 29),
+    ("treinta", 30),
+    ("cuarenta", 40),
+    ("cincuenta", 50),
+    ("sesenta", 60),
 ];
 const MORE_ES: [(&str, i64); 3] = [("setenta", 70), ("ochenta", 80), ("noventa", 90)];
 const HUNDREDS_ES: [(&str, i64); 18] = [
-    ("cien", 100), ("ciento", 100), ("doscientos", 200), ("doscientas", 200), ("trescientos", 300),
-    ("trescientas", 300), ("cuatrocientos", 400), ("cuatrocientas", 400), ("quinientos", 500),
-    ("quinientas", 500), ("seiscientos", 600), ("seiscientas", 600), ("setecientos", 700),
-    ("setecientas", 700), ("ochocientos", 800), ("ochocientas", 800), ("novecientos", 900),
+    ("cien", 100),
+    ("ciento", 100),
+    ("doscientos", 200),
+    ("doscientas", 200),
+    ("trescientos", 300),
+    ("trescientas", 300),
+    ("cuatrocientos", 400),
+    ("cuatrocientas", 400),
+    ("quinientos", 500),
+    ("quinientas", 500),
+    ("seiscientos", 600),
+    ("seiscientas", 600),
+    ("setecientos", 700),
+    ("setecientas", 700),
+    ("ochocientos", 800),
+    ("ochocientas", 800),
+    ("novecientos", 900),
     ("novecientas", 900),
 ];
 
 fn parse_es(words: &[&str]) -> Option<i64> {
     let mut acc = Acc::default();
     for w in words {
-        let unit = UNITS_ES.iter().chain(MORE_ES.iter()).find(|(u, _)| u == w).map(|(_, v)| *v);
+        let unit = UNITS_ES
+            .iter()
+            .chain(MORE_ES.iter())
+            .find(|(u, _)| u == w)
+            .map(|(_, v)| *v);
         if let Some(v) = unit {
             if v >= 30 && v % 10 == 0 {
                 acc.tens(v)?;
@@ -272,14 +387,40 @@ fn parse_es(words: &[&str]) -> Option<i64> {
 }
 
 const UNITS_DE: [(&str, i64); 22] = [
-    ("null", 0), ("eins", 1), ("ein", 1), ("eine", 1), ("zwei", 2), ("zwo", 2), ("drei", 3),
-    ("vier", 4), ("fünf", 5), ("sechs", 6), ("sieben", 7), ("acht", 8), ("neun", 9), ("zehn", 10),
-    ("elf", 11), ("zwölf", 12), ("dreizehn", 13), ("vierzehn", 14), ("fünfzehn", 15),
-    ("sechzehn", 16), ("siebzehn", 17), ("achtzehn", 18),
+    ("null", 0),
+    ("eins", 1),
+    ("ein", 1),
+    ("eine", 1),
+    ("zwei", 2),
+    ("zwo", 2),
+    ("drei", 3),
+    ("vier", 4),
+    ("fünf", 5),
+    ("sechs", 6),
+    ("sieben", 7),
+    ("acht", 8),
+    ("neun", 9),
+    ("zehn", 10),
+    ("elf", 11),
+    ("zwölf", 12),
+    ("dreizehn", 13),
+    ("vierzehn", 14),
+    ("fünfzehn", 15),
+    ("sechzehn", 16),
+    ("siebzehn", 17),
+    ("achtzehn", 18),
 ];
 const TENS_DE: [(&str, i64); 10] = [
-    ("neunzehn", 19), ("zwanzig", 20), ("dreißig", 30), ("dreissig", 30), ("vierzig", 40),
-    ("fünfzig", 50), ("sechzig", 60), ("siebzig", 70), ("achtzig", 80), ("neunzig", 90),
+    ("neunzehn", 19),
+    ("zwanzig", 20),
+    ("dreißig", 30),
+    ("dreissig", 30),
+    ("vierzig", 40),
+    ("fünfzig", 50),
+    ("sechzig", 60),
+    ("siebzig", 70),
+    ("achtzig", 80),
+    ("neunzig", 90),
 ];
 
 /// German numbers are written as one compound word ("zweihundertdreiundzwanzig"); the
@@ -288,7 +429,12 @@ fn parse_de(s: &str) -> Option<i64> {
     if s.is_empty() || s.len() > 120 {
         return None;
     }
-    for (word, m) in [("millionen", 1_000_000), ("million", 1_000_000), ("tausend", 1000), ("hundert", 100)] {
+    for (word, m) in [
+        ("millionen", 1_000_000),
+        ("million", 1_000_000),
+        ("tausend", 1000),
+        ("hundert", 100),
+    ] {
         if let Some(at) = s.find(word) {
             let (left, right) = (&s[..at], &s[at + word.len()..]);
             let head = if left.is_empty() { 1 } else { parse_de(left)? };
@@ -298,7 +444,10 @@ fn parse_de(s: &str) -> Option<i64> {
             let tail = if right.is_empty() {
                 0
             } else {
-                let right = right.strip_prefix("und").filter(|r| !r.is_empty()).unwrap_or(right);
+                let right = right
+                    .strip_prefix("und")
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or(right);
                 parse_de(right)?
             };
             if tail >= m {
@@ -311,8 +460,16 @@ fn parse_de(s: &str) -> Option<i64> {
         return Some(*v);
     }
     let at = s.find("und")?;
-    let unit = UNITS_DE.iter().find(|(u, _)| *u == &s[..at]).map(|(_, v)| *v).filter(|v| (1..10).contains(v))?;
-    let tens = TENS_DE.iter().find(|(t, _)| *t == &s[at + 3..]).map(|(_, v)| *v).filter(|v| *v >= 20)?;
+    let unit = UNITS_DE
+        .iter()
+        .find(|(u, _)| *u == &s[..at])
+        .map(|(_, v)| *v)
+        .filter(|v| (1..10).contains(v))?;
+    let tens = TENS_DE
+        .iter()
+        .find(|(t, _)| *t == &s[at + 3..])
+        .map(|(_, v)| *v)
+        .filter(|v| *v >= 20)?;
     Some(tens + unit)
 }
 
@@ -330,8 +487,14 @@ mod tests {
         assert_eq!(en("one hundred"), Some(100));
         assert_eq!(en("a hundred and five"), Some(105));
         assert_eq!(en("one million"), Some(1_000_000));
-        assert_eq!(en("two million three hundred thousand and twelve"), Some(2_300_012));
-        assert_eq!(en("nine hundred ninety nine thousand nine hundred ninety nine"), Some(999_999));
+        assert_eq!(
+            en("two million three hundred thousand and twelve"),
+            Some(2_300_012)
+        );
+        assert_eq!(
+            en("nine hundred ninety nine thousand nine hundred ninety nine"),
+            Some(999_999)
+        );
         assert_eq!(en("1200"), Some(1200));
         assert_eq!(en("five five"), None);
         assert_eq!(en("twenty thirty"), None);

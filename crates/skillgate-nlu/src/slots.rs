@@ -59,7 +59,9 @@ impl SlotKind {
     /// The longest span this kind takes.
     pub fn max_words(self, types: &[CustomType]) -> usize {
         match self {
-            SlotKind::Custom(t) => types.get(t).map_or(1, |t| t.max_words.max(MAX_UNLISTED_WORDS)),
+            SlotKind::Custom(t) => types
+                .get(t)
+                .map_or(1, |t| t.max_words.max(MAX_UNLISTED_WORDS)),
             SlotKind::Number => 12,
             SlotKind::FourDigit => 4,
             SlotKind::Ordinal => 4,
@@ -121,7 +123,10 @@ impl CustomType {
             return Some((*v, FOLDED_QUALITY));
         }
         // plural / singular
-        let alt = f.strip_suffix('s').map(str::to_owned).unwrap_or_else(|| format!("{f}s"));
+        let alt = f
+            .strip_suffix('s')
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("{f}s"));
         self.folded.get(&alt).map(|v| (*v, FOLDED_QUALITY * 0.95))
     }
 }
@@ -152,7 +157,14 @@ pub struct SpanTable {
 
 impl SpanTable {
     /// Computes the table of `kind` over `words`.
-    pub fn new(kind: SlotKind, words: &[&str], lang: Lang, today: Date, types: &[CustomType], fillers: &dyn Fn(&str) -> bool) -> Self {
+    pub fn new(
+        kind: SlotKind,
+        words: &[&str],
+        lang: Lang,
+        today: Date,
+        types: &[CustomType],
+        fillers: &dyn Fn(&str) -> bool,
+    ) -> Self {
         let n = words.len();
         let max = kind.max_words(types).min(n.max(1));
         let mut cells = vec![None; n * max];
@@ -162,8 +174,17 @@ impl SpanTable {
                 cells[i * max + len - 1] = fill(kind, span, lang, today, types, fillers);
             }
         }
-        let best = cells.iter().flatten().map(|f| f.quality).fold(0.0, f32::max);
-        Self { n, max, cells, best }
+        let best = cells
+            .iter()
+            .flatten()
+            .map(|f| f.quality)
+            .fold(0.0, f32::max);
+        Self {
+            n,
+            max,
+            cells,
+            best,
+        }
     }
 
     /// The best quality of any span (0 when the type fits nowhere in the sentence).
@@ -193,7 +214,14 @@ fn plain(quality: f32, value: String) -> Option<Fill> {
     })
 }
 
-fn fill(kind: SlotKind, span: &[&str], lang: Lang, today: Date, types: &[CustomType], fillers: &dyn Fn(&str) -> bool) -> Option<Fill> {
+fn fill(
+    kind: SlotKind,
+    span: &[&str],
+    lang: Lang,
+    today: Date,
+    types: &[CustomType],
+    fillers: &dyn Fn(&str) -> bool,
+) -> Option<Fill> {
     match kind {
         SlotKind::Custom(t) => {
             let ty = types.get(t)?;
@@ -207,7 +235,8 @@ fn fill(kind: SlotKind, span: &[&str], lang: Lang, today: Date, types: &[CustomT
                 });
             }
             // Out-of-list words: allowed, but they must not start or end with filler words.
-            if span.len() > MAX_UNLISTED_WORDS || fillers(span[0]) || fillers(span[span.len() - 1]) {
+            if span.len() > MAX_UNLISTED_WORDS || fillers(span[0]) || fillers(span[span.len() - 1])
+            {
                 return None;
             }
             Some(Fill {
@@ -216,21 +245,28 @@ fn fill(kind: SlotKind, span: &[&str], lang: Lang, today: Date, types: &[CustomT
                 resolution: Some(Resolution::NoMatch),
             })
         }
-        SlotKind::Number => parse_number(span, lang).map(|n| n.to_string()).and_then(|v| plain(1.0, v)),
+        SlotKind::Number => parse_number(span, lang)
+            .map(|n| n.to_string())
+            .and_then(|v| plain(1.0, v)),
         SlotKind::FourDigit => {
             let digits: Option<String> = if let [w] = span {
                 (w.len() == 4 && w.chars().all(|c| c.is_ascii_digit())).then(|| (*w).to_owned())
             } else {
                 // "one two three four", "twenty twenty"
-                let each: Option<Vec<i64>> = span.iter().map(|w| parse_number(&[w], lang).filter(|n| *n < 10)).collect();
+                let each: Option<Vec<i64>> = span
+                    .iter()
+                    .map(|w| parse_number(&[w], lang).filter(|n| *n < 10))
+                    .collect();
                 match each {
                     Some(d) if d.len() == 4 => Some(d.iter().map(|n| n.to_string()).collect()),
                     _ => {
                         let half = span.len() / 2;
                         (1..span.len()).find_map(|split| {
                             let _ = half;
-                            let a = parse_number(&span[..split], lang).filter(|n| (10..=99).contains(n))?;
-                            let b = parse_number(&span[split..], lang).filter(|n| (0..=99).contains(n))?;
+                            let a = parse_number(&span[..split], lang)
+                                .filter(|n| (10..=99).contains(n))?;
+                            let b = parse_number(&span[split..], lang)
+                                .filter(|n| (0..=99).contains(n))?;
                             Some(format!("{a:02}{b:02}"))
                         })
                     }
@@ -238,7 +274,9 @@ fn fill(kind: SlotKind, span: &[&str], lang: Lang, today: Date, types: &[CustomT
             };
             digits.and_then(|v| plain(1.0, v))
         }
-        SlotKind::Ordinal => parse_ordinal(span, lang).map(|n| n.to_string()).and_then(|v| plain(1.0, v)),
+        SlotKind::Ordinal => parse_ordinal(span, lang)
+            .map(|n| n.to_string())
+            .and_then(|v| plain(1.0, v)),
         SlotKind::Date => {
             // A bare number read as a year is a weak reading: a NUMBER slot wins a tie.
             let bare = parse_number(span, lang).is_some();

@@ -47,7 +47,9 @@ impl Lexicon {
         let mut groups = HashMap::new();
         for (g, words) in lexicon::synonym_groups(lang).iter().enumerate() {
             for w in *words {
-                groups.entry(*w).or_insert(u16::try_from(g).unwrap_or(u16::MAX));
+                groups
+                    .entry(*w)
+                    .or_insert(u16::try_from(g).unwrap_or(u16::MAX));
             }
         }
         Self {

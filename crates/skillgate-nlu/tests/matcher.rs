@@ -1,7 +1,7 @@
 //! The matcher on small models: strict and tolerant matches, entity resolution, built-in slot
 //! types, fallback and ambiguity, invocations, locales, hostile input.
 
-use skillgate_interaction_model::{InteractionModelFile, IntentDecl, ModelDecl, SlotTypeDecl};
+use skillgate_interaction_model::{IntentDecl, InteractionModelFile, ModelDecl, SlotTypeDecl};
 use skillgate_nlu::{Invocation, Matcher, Outcome, Resolution};
 use time::macros::date;
 
@@ -15,7 +15,11 @@ fn home(locale: &str) -> Matcher {
             IntentDecl::new("TurnOnIntent")
                 .slot("device", "DEVICE")
                 .slot("room", "ROOM")
-                .samples(["turn on the {device}", "turn on the {device} in the {room}", "switch the {device} on"]),
+                .samples([
+                    "turn on the {device}",
+                    "turn on the {device} in the {room}",
+                    "switch the {device} on",
+                ]),
         )
         .intent(
             IntentDecl::new("TurnOffIntent")
@@ -27,7 +31,11 @@ fn home(locale: &str) -> Matcher {
                 .slot("length", "AMAZON.DURATION")
                 .slot("when", "AMAZON.TIME")
                 .slot("day", "AMAZON.DATE")
-                .samples(["set a timer for {length}", "wake me at {when}", "remind me {day}"]),
+                .samples([
+                    "set a timer for {length}",
+                    "wake me at {when}",
+                    "remind me {day}",
+                ]),
         )
         .intent(
             IntentDecl::new("PickIntent")
@@ -35,14 +43,23 @@ fn home(locale: &str) -> Matcher {
                 .slot("pin", "AMAZON.FOUR_DIGIT_NUMBER")
                 .slot("count", "AMAZON.NUMBER")
                 .slot("who", "AMAZON.FirstName")
-                .samples(["pick the {position} one", "my pin is {pin}", "buy {count} apples", "call {who} now"]),
+                .samples([
+                    "pick the {position} one",
+                    "my pin is {pin}",
+                    "buy {count} apples",
+                    "call {who} now",
+                ]),
         )
         .slot_type(
             SlotTypeDecl::new("DEVICE")
                 .value_with("light", Some("LIGHT"), ["lamp", "lights"])
                 .value_with("television", Some("TV"), ["tv", "telly"]),
         )
-        .slot_type(SlotTypeDecl::new("ROOM").value("kitchen").value("living room"))
+        .slot_type(
+            SlotTypeDecl::new("ROOM")
+                .value("kitchen")
+                .value("living room"),
+        )
         .build();
     Matcher::new(&model, locale)
 }
@@ -56,8 +73,20 @@ fn strict_match_with_entity_resolution() {
     assert_eq!(r.confidence, 1.0);
     let device = r.slot("device").unwrap();
     assert_eq!(device.spoken, "lamp");
-    assert_eq!(device.resolution, Some(Resolution::Match { value: "light".into(), id: Some("LIGHT".into()) }));
-    assert_eq!(r.slot("room").unwrap().resolution, Some(Resolution::Match { value: "living room".into(), id: None }));
+    assert_eq!(
+        device.resolution,
+        Some(Resolution::Match {
+            value: "light".into(),
+            id: Some("LIGHT".into())
+        })
+    );
+    assert_eq!(
+        r.slot("room").unwrap().resolution,
+        Some(Resolution::Match {
+            value: "living room".into(),
+            id: None
+        })
+    );
 }
 
 #[test]
@@ -74,9 +103,18 @@ fn out_of_list_values_are_no_match() {
 #[test]
 fn tolerant_matches_fillers_and_order() {
     let m = home("en-US");
-    for sentence in ["please turn on the tv", "can you turn on the telly", "turn the lights on please", "could you switch on the lamp"] {
+    for sentence in [
+        "please turn on the tv",
+        "can you turn on the telly",
+        "turn the lights on please",
+        "could you switch on the lamp",
+    ] {
         let r = m.match_sentence(sentence, TODAY);
-        assert_eq!(r.intent.as_deref(), Some("TurnOnIntent"), "{sentence}: {r:?}");
+        assert_eq!(
+            r.intent.as_deref(),
+            Some("TurnOnIntent"),
+            "{sentence}: {r:?}"
+        );
         assert!(r.slot("device").is_some(), "{sentence}: {r:?}");
     }
     let r = m.match_sentence("turn the lights off", TODAY);
@@ -96,9 +134,15 @@ fn fallback_and_ambiguity() {
         .intent(IntentDecl::new("LoadIntent").samples(["load the game for later"]))
         .build();
     let r = Matcher::new(&model, "en-US").match_sentence("the game for later", TODAY);
-    assert_eq!((r.intent.as_deref(), r.outcome), (None, Outcome::Ambiguous), "{r:?}");
+    assert_eq!(
+        (r.intent.as_deref(), r.outcome),
+        (None, Outcome::Ambiguous),
+        "{r:?}"
+    );
     // Without a fallback intent nothing fits → no intent.
-    let model = ModelDecl::new("x y").intent(IntentDecl::new("A").samples(["hello there"])).build();
+    let model = ModelDecl::new("x y")
+        .intent(IntentDecl::new("A").samples(["hello there"]))
+        .build();
     let r = Matcher::new(&model, "en-US").match_sentence("order a pizza", TODAY);
     assert_eq!((r.intent, r.outcome), (None, Outcome::NoMatch));
 }
@@ -108,10 +152,15 @@ fn builtin_slot_types() {
     let m = home("en-US");
     let value = |sentence: &str, slot: &str| {
         let r = m.match_sentence(sentence, TODAY);
-        r.slot(slot).map(|s| s.value.clone()).unwrap_or_else(|| panic!("{sentence}: {r:?}"))
+        r.slot(slot)
+            .map(|s| s.value.clone())
+            .unwrap_or_else(|| panic!("{sentence}: {r:?}"))
     };
     assert_eq!(value("set a timer for five minutes", "length"), "PT5M");
-    assert_eq!(value("set a timer for an hour and thirty minutes", "length"), "PT1H30M");
+    assert_eq!(
+        value("set a timer for an hour and thirty minutes", "length"),
+        "PT1H30M"
+    );
     assert_eq!(value("wake me at seven thirty p m", "when"), "19:30");
     assert_eq!(value("remind me tomorrow", "day"), "2026-12-01");
     assert_eq!(value("remind me next friday", "day"), "2026-12-04");
@@ -120,7 +169,10 @@ fn builtin_slot_types() {
     assert_eq!(value("my pin is one two three four", "pin"), "1234");
     assert_eq!(value("my pin is 2024", "pin"), "2024");
     assert_eq!(value("buy one million apples", "count"), "1000000");
-    assert_eq!(value("buy nine hundred ninety nine thousand apples", "count"), "999000");
+    assert_eq!(
+        value("buy nine hundred ninety nine thousand apples", "count"),
+        "999000"
+    );
     assert_eq!(value("buy 12 apples", "count"), "12");
     assert_eq!(value("call mary ann now", "who"), "mary ann");
 }
@@ -129,7 +181,10 @@ fn builtin_slot_types() {
 fn invocations() {
     let m = home("en-US");
     let r = m.match_sentence("open home control", TODAY);
-    assert_eq!((r.invocation, r.outcome, r.intent), (Invocation::Launch, Outcome::Launch, None));
+    assert_eq!(
+        (r.invocation, r.outcome, r.intent),
+        (Invocation::Launch, Outcome::Launch, None)
+    );
     let r = m.match_sentence("ask home control to turn on the light", TODAY);
     assert_eq!(r.invocation, Invocation::OneShot);
     assert_eq!(r.intent.as_deref(), Some("TurnOnIntent"));
@@ -142,8 +197,16 @@ fn invocations() {
 #[test]
 fn builtin_intents_without_samples() {
     let m = home("en-US");
-    for (sentence, intent) in [("stop", "AMAZON.StopIntent"), ("cancel", "AMAZON.CancelIntent"), ("help me please", "AMAZON.HelpIntent")] {
-        assert_eq!(m.match_sentence(sentence, TODAY).intent.as_deref(), Some(intent), "{sentence}");
+    for (sentence, intent) in [
+        ("stop", "AMAZON.StopIntent"),
+        ("cancel", "AMAZON.CancelIntent"),
+        ("help me please", "AMAZON.HelpIntent"),
+    ] {
+        assert_eq!(
+            m.match_sentence(sentence, TODAY).intent.as_deref(),
+            Some(intent),
+            "{sentence}"
+        );
     }
 }
 
@@ -160,7 +223,10 @@ fn german_and_spanish_numbers() {
     assert_eq!(r.slot("n").unwrap().value, "23");
     let r = m.match_sentence("zweihundertfünfzig", TODAY);
     assert_eq!(r.slot("n").unwrap().value, "250");
-    assert_eq!(m.match_sentence("stopp", TODAY).intent.as_deref(), Some("AMAZON.StopIntent"));
+    assert_eq!(
+        m.match_sentence("stopp", TODAY).intent.as_deref(),
+        Some("AMAZON.StopIntent")
+    );
     let es = InteractionModelFile::from_json(
         r#"{"interactionModel":{"languageModel":{"invocationName":"juego de números","intents":[
         {"name":"GuessIntent","slots":[{"name":"n","type":"AMAZON.NUMBER"}],"samples":["es el {n}"]}]}}}"#,
@@ -174,7 +240,16 @@ fn german_and_spanish_numbers() {
 fn hostile_input_never_panics() {
     let m = home("en-US");
     let long = "turn ".repeat(10_000);
-    for sentence in ["", " ", "{device}", "'''", "🙂 🙂", "\u{0}", long.as_str(), "one one one one one one one one one one one one one"] {
+    for sentence in [
+        "",
+        " ",
+        "{device}",
+        "'''",
+        "🙂 🙂",
+        "\u{0}",
+        long.as_str(),
+        "one one one one one one one one one one one one one",
+    ] {
         let r = m.match_sentence(sentence, TODAY);
         assert!((0.0..=1.0).contains(&r.confidence), "{sentence}");
     }
@@ -196,7 +271,21 @@ fn slot_answers_during_elicitation() {
     let m = home("en-US");
     // "the lamp" fits TurnOn and TurnOff equally as a sentence, but as the answer to
     // "which device?" only the slot matters.
-    let fill = m.match_slot_answer("the lamp please", "device", TODAY).unwrap();
-    assert_eq!((fill.spoken.as_str(), fill.resolution), ("lamp", Some(Resolution::Match { value: "light".into(), id: Some("LIGHT".into()) })));
-    assert!(m.match_slot_answer("what's the capital of australia", "device", TODAY).is_none());
+    let fill = m
+        .match_slot_answer("the lamp please", "device", TODAY)
+        .unwrap();
+    assert_eq!(
+        (fill.spoken.as_str(), fill.resolution),
+        (
+            "lamp",
+            Some(Resolution::Match {
+                value: "light".into(),
+                id: Some("LIGHT".into())
+            })
+        )
+    );
+    assert!(
+        m.match_slot_answer("what's the capital of australia", "device", TODAY)
+            .is_none()
+    );
 }

@@ -9,11 +9,19 @@ use time::macros::date;
 
 const WORDS: [&str; 24] = [
     "turn", "on", "the", "light", "off", "please", "play", "some", "music", "one", "twenty",
-    "hundred", "and", "next", "monday", "at", "seven", "a", "m", "five", "minutes", "cómo", "fünf", "{",
+    "hundred", "and", "next", "monday", "at", "seven", "a", "m", "five", "minutes", "cómo", "fünf",
+    "{",
 ];
 const TYPES: [&str; 9] = [
-    "AMAZON.NUMBER", "AMAZON.DATE", "AMAZON.TIME", "AMAZON.DURATION", "AMAZON.Ordinal",
-    "AMAZON.FOUR_DIGIT_NUMBER", "AMAZON.SearchQuery", "AMAZON.Color", "CUSTOM",
+    "AMAZON.NUMBER",
+    "AMAZON.DATE",
+    "AMAZON.TIME",
+    "AMAZON.DURATION",
+    "AMAZON.Ordinal",
+    "AMAZON.FOUR_DIGIT_NUMBER",
+    "AMAZON.SearchQuery",
+    "AMAZON.Color",
+    "CUSTOM",
 ];
 
 fn phrase() -> impl Strategy<Value = String> {
@@ -32,7 +40,11 @@ fn phrase() -> impl Strategy<Value = String> {
 fn model() -> impl Strategy<Value = String> {
     (
         prop::collection::vec(
-            (prop::sample::select(&TYPES[..]), prop::sample::select(&TYPES[..]), prop::collection::vec(phrase(), 0..5)),
+            (
+                prop::sample::select(&TYPES[..]),
+                prop::sample::select(&TYPES[..]),
+                prop::collection::vec(phrase(), 0..5),
+            ),
             1..5,
         ),
         prop::collection::vec((phrase(), prop::collection::vec(phrase(), 0..3)), 0..6),
@@ -68,7 +80,12 @@ fn model() -> impl Strategy<Value = String> {
 fn check_properties(model_json: &str, locale: &str, sentences: &[String]) {
     let model = InteractionModelFile::from_json(model_json).unwrap();
     let written = model.to_json_pretty();
-    assert_eq!(InteractionModelFile::from_json(&written).unwrap().to_json_pretty(), written);
+    assert_eq!(
+        InteractionModelFile::from_json(&written)
+            .unwrap()
+            .to_json_pretty(),
+        written
+    );
     for finding in check(&model) {
         assert!(finding.path.starts_with("interactionModel"), "{finding}");
     }
@@ -78,7 +95,10 @@ fn check_properties(model_json: &str, locale: &str, sentences: &[String]) {
         assert!((0.0..=1.0).contains(&result.confidence), "{result:?}");
         let utterance = format!(" {} ", result.utterance);
         for slot in &result.slots {
-            assert!(utterance.contains(&format!(" {} ", slot.spoken)), "{slot:?} not in {utterance:?}");
+            assert!(
+                utterance.contains(&format!(" {} ", slot.spoken)),
+                "{slot:?} not in {utterance:?}"
+            );
         }
         let line: serde_json::Value = serde_json::from_str(&result.to_line_json()).unwrap();
         assert!(line["utterance"].is_string());
@@ -112,7 +132,10 @@ fn committed_fuzz_seeds() {
         let mut parts = data.splitn(3, |b| *b == 0);
         let model = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
         let locale = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
-        let sentences: Vec<String> = String::from_utf8_lossy(parts.next().unwrap_or_default()).lines().map(str::to_owned).collect();
+        let sentences: Vec<String> = String::from_utf8_lossy(parts.next().unwrap_or_default())
+            .lines()
+            .map(str::to_owned)
+            .collect();
         check_properties(&model, &locale, &sentences);
         seen += 1;
     }

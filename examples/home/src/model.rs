@@ -25,7 +25,11 @@ fn switch_intent(name: &str, state: &str) -> IntentDecl {
         .slot_with_samples(
             "device",
             "DEVICE",
-            ["the {device}".to_owned(), "{device}".to_owned(), format!("turn {state} the {{device}}")],
+            [
+                "the {device}".to_owned(),
+                "{device}".to_owned(),
+                format!("turn {state} the {{device}}"),
+            ],
         )
         .slot_with_samples("room", "ROOM", ["the {room}", "in the {room}"])
         .elicit("device", format!("Which device should I turn {state}?"))
@@ -86,7 +90,12 @@ mod tests {
         let en = exported.get("en-US").unwrap();
         let value: serde_json::Value = serde_json::from_str(&en.to_json_pretty()).unwrap();
         assert_eq!(value, committed);
-        let parsed = InteractionModelFile::from_json(include_str!("../interaction-model.json")).unwrap();
-        assert!(check(&parsed).iter().all(|f| f.severity == Severity::Warning));
+        let parsed =
+            InteractionModelFile::from_json(include_str!("../interaction-model.json")).unwrap();
+        assert!(
+            check(&parsed)
+                .iter()
+                .all(|f| f.severity == Severity::Warning)
+        );
     }
 }

@@ -58,7 +58,10 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     let rt = runtime()?;
     let mut conversation = Conversation::new(args.identity.identity());
     let sentences = match &args.model {
-        Some(path) => Some(super::dialog_nlu::SentenceReader::load(path, Some(&args.identity.locale))?),
+        Some(path) => Some(super::dialog_nlu::SentenceReader::load(
+            path,
+            Some(&args.identity.locale),
+        )?),
         None => None,
     };
 

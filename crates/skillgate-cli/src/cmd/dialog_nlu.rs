@@ -9,7 +9,9 @@ use skillgate_interaction_model::InteractionModelFile;
 use skillgate_nlu::{MatchResult, Matcher, Outcome};
 
 /// The words of the `dialog` line syntax that are never sentences.
-const KEYWORDS: [&str; 8] = ["launch", "new", "quit", "exit", "yes", "no", "end", "expect"];
+const KEYWORDS: [&str; 8] = [
+    "launch", "new", "quit", "exit", "yes", "no", "end", "expect",
+];
 
 /// A model loaded for `dialog`.
 pub struct SentenceReader {
@@ -35,8 +37,16 @@ impl SentenceReader {
             .map(str::to_owned)
             .or_else(|| super::nlu::locale_from_path(path))
             .unwrap_or_else(|| "en-US".to_owned());
-        let intents = model.language_model().intents.iter().map(|i| i.name.clone()).collect();
-        Ok(Self { matcher: Matcher::new(&model, &locale), intents })
+        let intents = model
+            .language_model()
+            .intents
+            .iter()
+            .map(|i| i.name.clone())
+            .collect();
+        Ok(Self {
+            matcher: Matcher::new(&model, &locale),
+            intents,
+        })
     }
 
     /// Whether `line` is dialog syntax rather than a sentence.
@@ -47,12 +57,15 @@ impl SentenceReader {
     fn is_syntax(&self, line: &str) -> bool {
         let trimmed = line.trim();
         let mut tokens = trimmed.split_whitespace();
-        let Some(first) = tokens.next() else { return true };
+        let Some(first) = tokens.next() else {
+            return true;
+        };
         trimmed.starts_with('#')
             || trimmed.contains('=')
             || KEYWORDS.contains(&first)
             || self.intents.iter().any(|i| i == first)
-            || (first.contains(|c: char| c.is_ascii_uppercase() || c == '.') && tokens.next().is_none())
+            || (first.contains(|c: char| c.is_ascii_uppercase() || c == '.')
+                && tokens.next().is_none())
     }
 
     /// Understands `line`; `elicited` is the slot the skill asked for, if any.
@@ -63,28 +76,48 @@ impl SentenceReader {
         if let Some(slot) = elicited {
             if let Some(fill) = self.matcher.match_slot_answer(line, slot, today) {
                 let shown = format!("→ {}={}", fill.name, fill.value);
-                return Understood::Command { command: Command::Fill(vec![(Some(fill.name), fill.value)]), shown };
+                return Understood::Command {
+                    command: Command::Fill(vec![(Some(fill.name), fill.value)]),
+                    shown,
+                };
             }
         }
         let result = self.matcher.match_sentence(line, today);
         if result.outcome == Outcome::Launch {
-            return Understood::Command { command: Command::Launch, shown: "→ LaunchRequest".into() };
+            return Understood::Command {
+                command: Command::Launch,
+                shown: "→ LaunchRequest".into(),
+            };
         }
         let Some(name) = result.intent.clone() else {
-            let why = if result.outcome == Outcome::Ambiguous { "ambiguous" } else { "no intent" };
+            let why = if result.outcome == Outcome::Ambiguous {
+                "ambiguous"
+            } else {
+                "no intent"
+            };
             return Understood::Nothing(format!("→ ({why})"));
         };
         let shown = format!("→ {}", describe(&name, &result));
         if elicited.is_some_and(|s| result.slot(s).is_some()) {
             // An answer to the skill's question: fill the pending intent.
-            let fills = result.slots.iter().map(|s| (Some(s.name.clone()), s.value.clone())).collect();
-            return Understood::Command { command: Command::Fill(fills), shown };
+            let fills = result
+                .slots
+                .iter()
+                .map(|s| (Some(s.name.clone()), s.value.clone()))
+                .collect();
+            return Understood::Command {
+                command: Command::Fill(fills),
+                shown,
+            };
         }
         let mut intent = Intent::named(name);
         for slot in &result.slots {
             intent.set_slot(&slot.name, &slot.value);
         }
-        Understood::Command { command: Command::Intent(intent), shown }
+        Understood::Command {
+            command: Command::Intent(intent),
+            shown,
+        }
     }
 }
 

@@ -52,11 +52,21 @@ pub fn run(command: Command, _globals: &Globals) -> anyhow::Result<ExitCode> {
             for finding in &findings {
                 println!("{finding}");
             }
-            let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+            let errors = findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
             let warnings = findings.len() - errors;
-            println!("{}: {errors} error(s), {warnings} warning(s)", args.file.display());
+            println!(
+                "{}: {errors} error(s), {warnings} warning(s)",
+                args.file.display()
+            );
             let failed = errors > 0 || (args.strict && warnings > 0);
-            Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Export(args) => export(args),
     }
@@ -65,7 +75,9 @@ pub fn run(command: Command, _globals: &Globals) -> anyhow::Result<ExitCode> {
 fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let models = match args.skill.as_str() {
         "home" => skillgate_example_home::interaction_models(),
-        other => anyhow::bail!("no native skill named {other:?} declares a model (available: home)"),
+        other => {
+            anyhow::bail!("no native skill named {other:?} declares a model (available: home)")
+        }
     };
     let exported = models.export();
     match &args.out {
@@ -82,7 +94,12 @@ fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         None => {
             let model = exported.get(&args.locale).ok_or_else(|| {
                 let have: Vec<&str> = exported.keys().map(String::as_str).collect();
-                anyhow::anyhow!("{} declares no {} model (it has {})", args.skill, args.locale, have.join(", "))
+                anyhow::anyhow!(
+                    "{} declares no {} model (it has {})",
+                    args.skill,
+                    args.locale,
+                    have.join(", ")
+                )
             })?;
             println!("{}", model.to_json_pretty());
         }

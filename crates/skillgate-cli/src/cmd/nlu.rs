@@ -94,10 +94,7 @@ pub(crate) fn locale_from_path(path: &Path) -> Option<String> {
 }
 
 fn load(args: &ModelArgs) -> anyhow::Result<(Matcher, Date)> {
-    let path = args
-        .model
-        .as_ref()
-        .context("--model FILE is required")?;
+    let path = args.model.as_ref().context("--model FILE is required")?;
     let model = InteractionModelFile::from_path(path)?;
     let locale = args
         .locale
@@ -107,7 +104,8 @@ fn load(args: &ModelArgs) -> anyhow::Result<(Matcher, Date)> {
     let date = match &args.date {
         Some(text) => {
             let format = time::macros::format_description!("[year]-[month]-[day]");
-            Date::parse(text, format).with_context(|| format!("--date {text:?}: expected YYYY-MM-DD"))?
+            Date::parse(text, format)
+                .with_context(|| format!("--date {text:?}: expected YYYY-MM-DD"))?
         }
         None => time::OffsetDateTime::now_utc().date(),
     };
@@ -129,7 +127,10 @@ fn describe(result: &MatchResult) -> String {
         }
         if let Some(skillgate_nlu::Resolution::Match { value, id }) = &slot.resolution {
             if value != &slot.spoken || id.is_some() {
-                line.push_str(&format!(" [{value}{}]", id.as_ref().map(|i| format!(" id={i}")).unwrap_or_default()));
+                line.push_str(&format!(
+                    " [{value}{}]",
+                    id.as_ref().map(|i| format!(" id={i}")).unwrap_or_default()
+                ));
             }
         }
     }
@@ -144,7 +145,11 @@ fn run_stdin(args: &ModelArgs, json: bool) -> anyhow::Result<ExitCode> {
     for line in stdin.lock().lines() {
         let line = line.context("reading standard input")?;
         let result = matcher.match_sentence(&line, date);
-        let text = if json { result.to_line_json() } else { describe(&result) };
+        let text = if json {
+            result.to_line_json()
+        } else {
+            describe(&result)
+        };
         if writeln!(out, "{text}").is_err() {
             break; // the reader went away (a closed pipe)
         }
@@ -162,7 +167,10 @@ fn run_test(args: TestArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("reading {}", args.cases.display()))?;
     let cases = parse_cases(&text).with_context(|| format!("{}", args.cases.display()))?;
     let report = run_cases(&matcher, &cases, date);
-    println!("{:<10} {:>5} {:>8} {:>8}", "kind", "cases", "intent", "exact");
+    println!(
+        "{:<10} {:>5} {:>8} {:>8}",
+        "kind", "cases", "intent", "exact"
+    );
     for (kind, t) in &report.kinds {
         println!(
             "{:<10} {:>5} {:>7.1}% {:>7.1}%",
@@ -182,23 +190,41 @@ fn run_test(args: TestArgs) -> anyhow::Result<ExitCode> {
     );
     if args.misses {
         for (case, got) in &report.misses {
-            println!("miss [{}] {:?}: want {:?}, got {}", case.kind, case.utterance, case.intent, describe(got));
+            println!(
+                "miss [{}] {:?}: want {:?}, got {}",
+                case.kind,
+                case.utterance,
+                case.intent,
+                describe(got)
+            );
         }
     }
     let mut ok = true;
     if let Some(min) = args.min_intent.map(fraction) {
         if o.intent_rate() < min {
-            eprintln!("intent accuracy {:.1}% is below {:.1}%", 100.0 * o.intent_rate(), 100.0 * min);
+            eprintln!(
+                "intent accuracy {:.1}% is below {:.1}%",
+                100.0 * o.intent_rate(),
+                100.0 * min
+            );
             ok = false;
         }
     }
     if let Some(min) = args.min_exact.map(fraction) {
         if o.exact_rate() < min {
-            eprintln!("exact accuracy {:.1}% is below {:.1}%", 100.0 * o.exact_rate(), 100.0 * min);
+            eprintln!(
+                "exact accuracy {:.1}% is below {:.1}%",
+                100.0 * o.exact_rate(),
+                100.0 * min
+            );
             ok = false;
         }
     }
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 #[cfg(test)]
@@ -207,8 +233,14 @@ mod tests {
 
     #[test]
     fn locale_in_file_names() {
-        assert_eq!(locale_from_path(Path::new("models/en-US.json")).as_deref(), Some("en-US"));
-        assert_eq!(locale_from_path(Path::new("fact-de-DE.model.json")).as_deref(), Some("de-DE"));
+        assert_eq!(
+            locale_from_path(Path::new("models/en-US.json")).as_deref(),
+            Some("en-US")
+        );
+        assert_eq!(
+            locale_from_path(Path::new("fact-de-DE.model.json")).as_deref(),
+            Some("de-DE")
+        );
         assert_eq!(locale_from_path(Path::new("model.json")), None);
         assert_eq!(locale_from_path(Path::new("é")), None);
     }
