@@ -45,8 +45,7 @@ fn big_model() -> InteractionModelFile {
         let verb = word(5000 + i);
         decl = decl.intent(
             IntentDecl::new(
-                format!("Action{}Intent", (b'A' + (i % 26) as u8) as char)
-                    .repeat(1 + i / 26),
+                format!("Action{}Intent", (b'A' + (i % 26) as u8) as char).repeat(1 + i / 26),
             )
             .slot("artist", "ARTIST")
             .slot("album", "ALBUM")
