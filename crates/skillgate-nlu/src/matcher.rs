@@ -9,7 +9,7 @@ use time::Date;
 
 use crate::lexicon;
 use crate::slots::{CustomType, Fill, SlotKind, SpanTable};
-use crate::words::{Lexicon, WordInfo, similarity};
+use crate::words::{Lexicon, WordInfo, expand, similarity};
 use crate::{Invocation, Lang, MatchResult, Outcome, SlotFill};
 
 /// Tuning of the decision. The defaults are what the test corpus is measured with.
@@ -128,7 +128,7 @@ impl Matcher {
         let mut type_index = HashMap::new();
         for ty in lm.types.iter().flatten() {
             type_index.entry(ty.name.clone()).or_insert_with(|| {
-                m.types.push(CustomType::new(ty));
+                m.types.push(CustomType::new(ty, lang));
                 m.types.len() - 1
             });
         }
@@ -241,6 +241,11 @@ impl Matcher {
         let (parts, _) = parse_sample(sample);
         let mut tparts = Vec::with_capacity(parts.len());
         let mut literal_weight = 0.0;
+        let lang = self.lexicon.lang();
+        let parts = parts.into_iter().flat_map(|part| match part {
+            Part::Word(w) => expand(&[w], lang).0.into_iter().map(Part::Word).collect(),
+            slot => vec![slot],
+        });
         for part in parts {
             match part {
                 Part::Word(w) => {
@@ -346,8 +351,9 @@ impl Matcher {
     /// only samples of intents with that slot count, and the intent does not matter. The fill
     /// of the best sample that fills `slot`, when it scores above the threshold.
     pub fn match_slot_answer(&self, sentence: &str, slot: &str, today: Date) -> Option<SlotFill> {
-        let mut words = normalize(sentence);
-        words.truncate(MAX_WORDS);
+        let mut original = normalize(sentence);
+        original.truncate(MAX_WORDS);
+        let (words, origin) = expand(&original, self.lexicon.lang());
         let tokens: Vec<WordInfo> = words.iter().map(|w| self.token(w)).collect();
         let refs: Vec<&str> = words.iter().map(String::as_str).collect();
         let fillers = |w: &str| self.lexicon.is_filler(w) || self.lexicon.weight(w) < 1.0;
@@ -386,20 +392,17 @@ impl Matcher {
             if f64::from(reading.score) >= self.options.threshold
                 && best.as_ref().is_none_or(|b| reading.score > b.0)
             {
-                let answer = SlotFill {
-                    name: slot.to_owned(),
-                    spoken: words[i..j].join(" "),
-                    value: fill.value.clone(),
-                    resolution: fill.resolution.clone(),
-                };
+                let kind = intent.slots[index].1;
+                let answer = slot_fill(slot, kind, fill, &original, &origin, i, j);
                 best = Some((reading.score, answer));
             }
         }
         best.map(|(_, fill)| fill)
     }
 
-    fn match_words(&self, words: &[String], today: Date) -> MatchResult {
-        let utterance = words.join(" ");
+    fn match_words(&self, original: &[String], today: Date) -> MatchResult {
+        let utterance = original.join(" ");
+        let (words, origin) = expand(original, self.lexicon.lang());
         let tokens: Vec<WordInfo> = words.iter().map(|w| self.token(w)).collect();
         let mut scratch = Scratch::default();
         let refs: Vec<&str> = words.iter().map(String::as_str).collect();
@@ -475,11 +478,9 @@ impl Matcher {
         let mut slots: Vec<SlotFill> = reading
             .fills
             .iter()
-            .map(|(slot, i, j, fill)| SlotFill {
-                name: intent.slots[*slot].0.clone(),
-                spoken: words[*i..*j].join(" "),
-                value: fill.value.clone(),
-                resolution: fill.resolution.clone(),
+            .map(|&(slot, i, j, fill)| {
+                let (name, kind) = &intent.slots[slot];
+                slot_fill(name, *kind, fill, original, &origin, i, j)
             })
             .collect();
         slots.sort_by_key(|s| intent.slots.iter().position(|(n, _)| *n == s.name));
@@ -780,6 +781,39 @@ impl Matcher {
         }
         let score = (numerator / denominator).clamp(0.0, 1.0) * template.factor;
         Some(Reading { score, fills })
+    }
+}
+
+/// A slot's answer: the spoken words are the original words (before contractions were
+/// expanded) behind expanded tokens `i..j`; custom and free-text values are those words.
+fn slot_fill(
+    name: &str,
+    kind: SlotKind,
+    fill: &Fill,
+    original: &[String],
+    origin: &[usize],
+    i: usize,
+    j: usize,
+) -> SlotFill {
+    let from = origin.get(i).copied().unwrap_or(0);
+    let to = origin
+        .get(j.saturating_sub(1))
+        .copied()
+        .map_or(from, |t| t + 1)
+        .max(from);
+    let spoken = original
+        .get(from..to)
+        .map(|w| w.join(" "))
+        .unwrap_or_default();
+    let value = match kind {
+        SlotKind::Custom(_) | SlotKind::FreeText => spoken.clone(),
+        _ => fill.value.clone(),
+    };
+    SlotFill {
+        name: name.to_owned(),
+        spoken,
+        value,
+        resolution: fill.resolution.clone(),
     }
 }
 

@@ -88,7 +88,7 @@ pub struct CustomType {
 
 impl CustomType {
     /// Prepares a console slot type.
-    pub fn new(ty: &SlotType) -> Self {
+    pub fn new(ty: &SlotType, lang: Lang) -> Self {
         let mut phrases = HashMap::new();
         let mut folded = HashMap::new();
         let mut values = Vec::new();
@@ -96,7 +96,7 @@ impl CustomType {
         for (v, value) in ty.values().iter().enumerate() {
             values.push((value.name.value.clone(), value.id.clone()));
             for text in std::iter::once(&value.name.value).chain(value.name.synonyms()) {
-                let words = normalize(text);
+                let words = crate::words::expand(&normalize(text), lang).0;
                 if words.is_empty() {
                     continue;
                 }

@@ -142,3 +142,81 @@ pub fn similarity(a: &WordInfo, b: &WordInfo) -> f32 {
         0.0
     }
 }
+
+/// English contractions and their long forms: both sides of a comparison are expanded, so
+/// "doesn't bother me" matches "does not bother me" and "what is on" matches "what's on".
+const CONTRACTIONS: [(&str, &str); 44] = [
+    ("can't", "can not"),
+    ("cant", "can not"),
+    ("cannot", "can not"),
+    ("won't", "will not"),
+    ("don't", "do not"),
+    ("dont", "do not"),
+    ("doesn't", "does not"),
+    ("doesnt", "does not"),
+    ("didn't", "did not"),
+    ("didnt", "did not"),
+    ("isn't", "is not"),
+    ("isnt", "is not"),
+    ("aren't", "are not"),
+    ("wasn't", "was not"),
+    ("weren't", "were not"),
+    ("haven't", "have not"),
+    ("hasn't", "has not"),
+    ("couldn't", "could not"),
+    ("wouldn't", "would not"),
+    ("shouldn't", "should not"),
+    ("i'm", "i am"),
+    ("im", "i am"),
+    ("you're", "you are"),
+    ("we're", "we are"),
+    ("they're", "they are"),
+    ("what's", "what is"),
+    ("whats", "what is"),
+    ("it's", "it is"),
+    ("that's", "that is"),
+    ("thats", "that is"),
+    ("there's", "there is"),
+    ("who's", "who is"),
+    ("where's", "where is"),
+    ("how's", "how is"),
+    ("i'll", "i will"),
+    ("you'll", "you will"),
+    ("we'll", "we will"),
+    ("i've", "i have"),
+    ("you've", "you have"),
+    ("we've", "we have"),
+    ("i'd", "i would"),
+    ("you'd", "you would"),
+    ("we'd", "we would"),
+    ("let's", "let us"),
+];
+
+/// Expands contractions (English only). Returns the words and, for each, the index of the
+/// word it came from.
+pub fn expand(words: &[String], lang: Lang) -> (Vec<String>, Vec<usize>) {
+    let mut out = Vec::with_capacity(words.len() + 2);
+    let mut origin = Vec::with_capacity(words.len() + 2);
+    for (k, word) in words.iter().enumerate() {
+        let long = match lang {
+            Lang::En => CONTRACTIONS
+                .iter()
+                .find(|(short, _)| short == word)
+                .map(|(_, long)| *long),
+            _ => None,
+        };
+        match long {
+            Some(long) => {
+                for part in long.split(' ') {
+                    out.push(part.to_owned());
+                    origin.push(k);
+                }
+            }
+            None => {
+                out.push(word.clone());
+                origin.push(k);
+            }
+        }
+    }
+    (out, origin)
+}
