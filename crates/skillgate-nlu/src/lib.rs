@@ -12,6 +12,7 @@
 //! `AMAZON.FallbackIntent` if the model has it. See `docs/interaction-model.md`.
 
 mod datetime;
+pub mod delegate;
 pub mod eval;
 mod lexicon;
 mod matcher;

@@ -51,6 +51,15 @@ pub struct Args {
     pub connection: ConnectionArgs,
 }
 
+/// `TurnOnIntent device=light room=kitchen`.
+fn describe_intent(intent: &skillgate_devtools::envelope::Intent) -> String {
+    let mut text = intent.name.clone();
+    for (name, value) in &intent.slots {
+        text.push_str(&format!(" {name}={value}"));
+    }
+    text
+}
+
 /// Runs `skillgate dialog`.
 pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     let signer = dev_signer(globals)?;
@@ -90,6 +99,8 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
         write!(out, "you> ")?;
         out.flush()?;
     }
+    let mut delegation: Option<super::dialog_nlu::Delegation> = None;
+    let mut pending_command: Option<Command> = None;
     for (index, line) in lines.enumerate() {
         let line = line.context("reading input")?;
         let number = index + 1;
@@ -100,28 +111,65 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
             }
             Ok(())
         };
-        let understood = sentences.as_ref().map(|reader| {
-            let today = time::OffsetDateTime::now_utc().date();
-            reader.understand(&line, conversation.elicited_slot(), today)
-        });
-        let parsed = match understood {
-            Some(super::dialog_nlu::Understood::Command { command, shown }) => {
+        let mut echoed = false;
+        // Playing Alexa's part of a delegated dialog: the line answers Alexa's question.
+        let answering = !line.trim().is_empty()
+            && !line.trim_start().starts_with('#')
+            && !matches!(
+                line.split_whitespace().next(),
+                Some("expect" | "quit" | "exit")
+            );
+        if let (Some(reader), true) = (sentences.as_ref(), answering) {
+            if let Some(current) = delegation.take() {
                 if !interactive {
                     writeln!(out, "> {}", line.trim())?;
+                    echoed = true;
                 }
-                writeln!(out, "{shown}")?;
-                Ok(Some(command))
-            }
-            Some(super::dialog_nlu::Understood::Nothing(shown)) => {
-                if !interactive {
-                    writeln!(out, "> {}", line.trim())?;
+                let today = time::OffsetDateTime::now_utc().date();
+                match reader.answer(current, &line, today) {
+                    super::dialog_nlu::AlexaTurn::Asks(next, prompt) => {
+                        writeln!(out, "Alexa: {prompt}")?;
+                        delegation = Some(next);
+                        prompt_next(&mut out)?;
+                        continue;
+                    }
+                    super::dialog_nlu::AlexaTurn::Send(command) => {
+                        if let Command::Intent(intent) = &command {
+                            writeln!(out, "→ {} (COMPLETED)", describe_intent(intent))?;
+                        }
+                        pending_command = Some(command);
+                    }
                 }
-                writeln!(out, "{shown}")?;
-                Ok(None)
             }
-            _ => parse_line(&line),
+        }
+        let understood = sentences
+            .as_ref()
+            .filter(|_| pending_command.is_none())
+            .map(|reader| {
+                let today = time::OffsetDateTime::now_utc().date();
+                reader.understand(&line, conversation.elicited_slot(), today)
+            });
+        let parsed = match pending_command.take() {
+            Some(command) => Ok(Some(command)),
+            None => match understood {
+                Some(super::dialog_nlu::Understood::Command { command, shown }) => {
+                    if !interactive {
+                        writeln!(out, "> {}", line.trim())?;
+                    }
+                    writeln!(out, "{shown}")?;
+                    Ok(Some(command))
+                }
+                Some(super::dialog_nlu::Understood::Nothing(shown)) => {
+                    if !interactive {
+                        writeln!(out, "> {}", line.trim())?;
+                    }
+                    writeln!(out, "{shown}")?;
+                    Ok(None)
+                }
+                _ => parse_line(&line),
+            },
         };
-        let command = match parsed {
+        let mut command = match parsed {
             Ok(Some(c)) => c,
             Ok(None) => {
                 prompt_next(&mut out)?;
@@ -136,8 +184,24 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("line {number}: {e}: `{}`", line.trim());
             }
         };
-        if !interactive && sentences.as_ref().is_none_or(|r| r.is_syntax_line(&line)) {
+        if !interactive && !echoed && sentences.as_ref().is_none_or(|r| r.is_syntax_line(&line)) {
             writeln!(out, "> {}", line.trim())?;
+        }
+        // Auto-delegation: Alexa runs the intent's dialog before the skill sees it.
+        if let (Some(reader), Command::Intent(intent)) = (sentences.as_ref(), &command) {
+            let completed =
+                intent.dialog_state == Some(skillgate_devtools::envelope::DialogState::Completed);
+            if !completed && reader.auto_delegates(&intent.name) {
+                match reader.delegate(intent) {
+                    super::dialog_nlu::AlexaTurn::Asks(next, prompt) => {
+                        writeln!(out, "Alexa: {prompt}")?;
+                        delegation = Some(next);
+                        prompt_next(&mut out)?;
+                        continue;
+                    }
+                    super::dialog_nlu::AlexaTurn::Send(done) => command = done,
+                }
+            }
         }
         match &command {
             Command::Quit => break,
@@ -193,8 +257,36 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
                 for l in answer.lines() {
                     writeln!(out, "{l}")?;
                 }
+                let delegated = answer
+                    .directives
+                    .iter()
+                    .find(|d| d.kind == "Dialog.Delegate")
+                    .cloned();
                 if let Some(slot) = conversation.elicited_slot() {
                     writeln!(out, "  (answer with `=…` or `{slot}=…`)")?;
+                }
+                if let (Some(reader), Some(directive)) = (sentences.as_ref(), delegated) {
+                    let intent = directive
+                        .updated_intent
+                        .clone()
+                        .or_else(|| conversation.pending().cloned());
+                    if let Some(intent) = intent {
+                        match reader.delegate(&intent) {
+                            super::dialog_nlu::AlexaTurn::Asks(next, prompt) => {
+                                writeln!(out, "Alexa: {prompt}")?;
+                                delegation = Some(next);
+                            }
+                            super::dialog_nlu::AlexaTurn::Send(done) => {
+                                if let Command::Intent(i) = &done {
+                                    writeln!(
+                                        out,
+                                        "→ {} (COMPLETED; send it with the next line)",
+                                        describe_intent(i)
+                                    )?;
+                                }
+                            }
+                        }
+                    }
                 }
             }
             None => {

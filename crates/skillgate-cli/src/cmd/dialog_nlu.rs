@@ -4,8 +4,9 @@
 use std::path::Path;
 
 use skillgate_devtools::dialog::Command;
-use skillgate_devtools::envelope::Intent;
+use skillgate_devtools::envelope::{DialogState, Intent};
 use skillgate_interaction_model::InteractionModelFile;
+use skillgate_nlu::delegate::{DelegatedIntent, DialogStep, auto_delegates, next_step};
 use skillgate_nlu::{MatchResult, Matcher, Outcome};
 
 /// The words of the `dialog` line syntax that are never sentences.
@@ -16,7 +17,22 @@ const KEYWORDS: [&str; 8] = [
 /// A model loaded for `dialog`.
 pub struct SentenceReader {
     matcher: Matcher,
+    model: InteractionModelFile,
     intents: Vec<String>,
+}
+
+/// Alexa's side of a delegated dialog in progress: the intent so far and the question asked.
+pub struct Delegation {
+    intent: DelegatedIntent,
+    step: DialogStep,
+}
+
+/// What playing Alexa's part produced.
+pub enum AlexaTurn {
+    /// Alexa asks something (print it, read the next line as the answer).
+    Asks(Delegation, String),
+    /// The dialog is complete: send this intent (`dialogState: COMPLETED`).
+    Send(Command),
 }
 
 /// What a line became.
@@ -45,8 +61,93 @@ impl SentenceReader {
             .collect();
         Ok(Self {
             matcher: Matcher::new(&model, &locale),
+            model,
             intents,
         })
+    }
+
+    /// Whether Alexa runs this intent's dialog itself (`delegationStrategy: ALWAYS`).
+    pub fn auto_delegates(&self, intent: &str) -> bool {
+        auto_delegates(&self.model, intent)
+    }
+
+    /// Starts playing Alexa's part for `intent` (after `Dialog.Delegate`, or auto-delegation).
+    pub fn delegate(&self, intent: &Intent) -> AlexaTurn {
+        let delegated = DelegatedIntent {
+            name: intent.name.clone(),
+            slots: intent.slots.clone(),
+            confirmed_slots: Vec::new(),
+            confirmation: intent.confirmation.clone(),
+        };
+        self.advance(delegated)
+    }
+
+    fn advance(&self, mut intent: DelegatedIntent) -> AlexaTurn {
+        let step = next_step(&self.model, &mut intent);
+        let prompt = match &step {
+            DialogStep::Complete => {
+                let mut done = Intent::named(intent.name.clone());
+                done.slots = intent.slots;
+                done.confirmation = intent.confirmation;
+                done.dialog_state = Some(DialogState::Completed);
+                return AlexaTurn::Send(Command::Intent(done));
+            }
+            DialogStep::Elicit { prompt, .. }
+            | DialogStep::ConfirmSlot { prompt, .. }
+            | DialogStep::ConfirmIntent { prompt } => prompt.clone(),
+        };
+        AlexaTurn::Asks(Delegation { intent, step }, prompt)
+    }
+
+    /// The user's answer to Alexa's question in a delegated dialog.
+    pub fn answer(&self, mut delegation: Delegation, line: &str, today: time::Date) -> AlexaTurn {
+        match &delegation.step {
+            DialogStep::Elicit { slot, .. } => {
+                let value = self
+                    .matcher
+                    .match_slot_answer(line, slot, today)
+                    .map(|fill| fill.value)
+                    .unwrap_or_else(|| skillgate_interaction_model::sample::normalize_joined(line));
+                if !value.is_empty() {
+                    delegation.intent.set_slot(slot, &value);
+                }
+            }
+            DialogStep::ConfirmSlot { slot, .. } => match self.yes_no(line, today) {
+                Some(true) => delegation.intent.confirmed_slots.push(slot.clone()),
+                Some(false) => delegation.intent.clear_slot(slot),
+                None => {}
+            },
+            DialogStep::ConfirmIntent { .. } => {
+                if let Some(yes) = self.yes_no(line, today) {
+                    delegation.intent.confirmation =
+                        if yes { "CONFIRMED" } else { "DENIED" }.into();
+                }
+            }
+            DialogStep::Complete => {}
+        }
+        if delegation.intent.confirmation == "DENIED" {
+            let mut denied = Intent::named(delegation.intent.name.clone());
+            denied.slots = delegation.intent.slots;
+            denied.confirmation = "DENIED".into();
+            denied.dialog_state = Some(DialogState::Completed);
+            return AlexaTurn::Send(Command::Intent(denied));
+        }
+        self.advance(delegation.intent)
+    }
+
+    fn yes_no(&self, line: &str, today: time::Date) -> Option<bool> {
+        let result = self.matcher.match_sentence(line, today);
+        match result.intent.as_deref() {
+            Some("AMAZON.YesIntent") => return Some(true),
+            Some("AMAZON.NoIntent") => return Some(false),
+            _ => {}
+        }
+        let words = skillgate_interaction_model::sample::normalize(line);
+        match words.first().map(String::as_str) {
+            Some("yes" | "yeah" | "yep" | "sure" | "ja" | "sí" | "si" | "correct") => Some(true),
+            Some("no" | "nope" | "nein") => Some(false),
+            _ => None,
+        }
     }
 
     /// Whether `line` is dialog syntax rather than a sentence.
