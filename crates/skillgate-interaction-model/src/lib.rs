@@ -8,6 +8,8 @@
 //! - [`check`] lints a model against Amazon's documented rules and finds conflicts; every
 //!   [`Finding`] names the JSON path it is about.
 
+#![warn(missing_docs)]
+
 pub mod check;
 pub mod declare;
 mod error;

@@ -11,6 +11,8 @@
 //! equally well the answer is no intent rather than a guess, and when nothing fits it is
 //! `AMAZON.FallbackIntent` if the model has it. See `docs/interaction-model.md`.
 
+#![warn(missing_docs)]
+
 mod datetime;
 pub mod delegate;
 pub mod eval;
