@@ -133,3 +133,54 @@ fn declarations_produce_console_json() {
         assert!(findings.is_empty(), "{findings:#?}");
     }
 }
+
+#[test]
+fn check_passes_home_and_finds_seeded_conflicts() {
+    let path = root().join("examples/home/interaction-model.json");
+    let mut model = InteractionModelFile::from_path(&path).unwrap();
+    let clean = check(&model);
+    assert!(
+        clean
+            .iter()
+            .all(|f| f.severity == skillgate_interaction_model::Severity::Warning),
+        "{clean:#?}"
+    );
+    // Seed two conflicts: a status sample TurnOnIntent can also produce, and one that is
+    // word for word a TurnOffIntent sample.
+    let status = model
+        .interaction_model
+        .language_model
+        .intents
+        .iter_mut()
+        .find(|i| i.name == "DeviceStatusIntent")
+        .unwrap();
+    status.samples.as_mut().unwrap().extend([
+        "turn on the lamp".to_owned(),
+        "turn something off".to_owned(),
+    ]);
+    let index = model
+        .language_model()
+        .intents
+        .iter()
+        .position(|i| i.name == "DeviceStatusIntent")
+        .unwrap();
+    let findings = check(&model);
+    let conflicts: Vec<_> = findings
+        .iter()
+        .filter(|f| f.code == "conflict-intents")
+        .collect();
+    let lamp = format!("interactionModel.languageModel.intents[{index}].samples[7]");
+    let off = format!("interactionModel.languageModel.intents[{index}].samples[8]");
+    assert!(
+        conflicts
+            .iter()
+            .any(|f| f.path == lamp && f.message.contains("TurnOnIntent")),
+        "{conflicts:#?}"
+    );
+    assert!(
+        conflicts
+            .iter()
+            .any(|f| f.path == off && f.severity == skillgate_interaction_model::Severity::Error),
+        "{conflicts:#?}"
+    );
+}
