@@ -58,6 +58,26 @@ expect session ends
         String::from_utf8_lossy(&out.stderr),
         server.log_text()
     );
+    // The native skill's own declared model works the same (another user: fresh devices).
+    let out = skillgate(
+        data,
+        &[
+            "dialog",
+            &url,
+            "--model",
+            "home",
+            "--user",
+            "someone-else",
+            "--script",
+            script.to_str().unwrap(),
+        ],
+    );
+    let native = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{native}");
+    assert!(
+        native.contains("→ TurnOnIntent device=light room=kitchen"),
+        "{native}"
+    );
     for shown in [
         "→ LaunchRequest",
         "→ TurnOnIntent device=light room=kitchen",

@@ -41,8 +41,9 @@ pub struct Args {
     /// Stop at the first failed expectation or refused request.
     #[arg(long)]
     pub fail_fast: bool,
-    /// An interaction model: plain sentences are understood with it (in the request's
-    /// `--locale`); intent syntax still works.
+    /// An interaction model file, or the name of a native skill (`home`) for its declared
+    /// model: plain sentences are understood with it (in the request's `--locale`); intent
+    /// syntax still works.
     #[arg(long, value_name = "FILE")]
     pub model: Option<PathBuf>,
     #[command(flatten)]

@@ -14,6 +14,22 @@ const KEYWORDS: [&str; 8] = [
     "launch", "new", "quit", "exit", "yes", "no", "end", "expect",
 ];
 
+/// The declared model of the native skill named `path` (when no file has that name).
+fn native_model(path: &Path, locale: Option<&str>) -> Option<InteractionModelFile> {
+    if path.exists() {
+        return None;
+    }
+    let models = match path.to_str()? {
+        "home" => skillgate_example_home::interaction_models(),
+        _ => return None,
+    };
+    let mut exported = models.export();
+    let wanted = locale.unwrap_or("en-US");
+    exported
+        .remove(wanted)
+        .or_else(|| exported.into_values().next())
+}
+
 /// A model loaded for `dialog`.
 pub struct SentenceReader {
     matcher: Matcher,
@@ -47,8 +63,13 @@ pub enum Understood {
 
 impl SentenceReader {
     /// Loads `path`; the locale comes from `locale`, else from the file name, else en-US.
+    /// `path` may also name a native skill (`home`) when no such file exists: its declared
+    /// model for the locale is used.
     pub fn load(path: &Path, locale: Option<&str>) -> anyhow::Result<Self> {
-        let model = InteractionModelFile::from_path(path)?;
+        let model = match native_model(path, locale) {
+            Some(model) => model,
+            None => InteractionModelFile::from_path(path)?,
+        };
         let locale = locale
             .map(str::to_owned)
             .or_else(|| super::nlu::locale_from_path(path))
