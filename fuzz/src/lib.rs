@@ -481,10 +481,16 @@ pub fn check_nlu(data: &[u8]) {
         Ok(model) => {
             let written = model.to_json_pretty();
             let again = InteractionModelFile::from_json(&written).expect("a written model parses");
-            assert_eq!(again.to_json_pretty(), written, "round trip is a fixed point");
+            assert_eq!(
+                again.to_json_pretty(),
+                written,
+                "round trip is a fixed point"
+            );
             model
         }
-        Err(_) => InteractionModelFile::from_json(NLU_FALLBACK_MODEL).expect("the fallback model parses"),
+        Err(_) => {
+            InteractionModelFile::from_json(NLU_FALLBACK_MODEL).expect("the fallback model parses")
+        }
     };
     for finding in check(&model) {
         assert!(finding.path.starts_with("interactionModel"), "{finding}");
@@ -496,7 +502,10 @@ pub fn check_nlu(data: &[u8]) {
         assert!((0.0..=1.0).contains(&result.confidence), "{result:?}");
         let utterance = format!(" {} ", result.utterance);
         for slot in &result.slots {
-            assert!(utterance.contains(&format!(" {} ", slot.spoken)), "{slot:?} not in {utterance:?}");
+            assert!(
+                utterance.contains(&format!(" {} ", slot.spoken)),
+                "{slot:?} not in {utterance:?}"
+            );
         }
         let _ = result.to_line_json();
     }

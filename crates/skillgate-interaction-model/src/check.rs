@@ -51,7 +51,7 @@ pub const MAX_TYPE_VALUES: usize = 50_000;
 /// Maximum characters of an invocation name.
 pub const MAX_INVOCATION_CHARS: usize = 50;
 /// Most sample pairs compared for conflicts (bounds the time on huge models).
-const MAX_CONFLICT_PAIRS: usize = 2_000_000;
+const MAX_CONFLICT_PAIRS: usize = 1_000_000;
 
 const LM: &str = "interactionModel.languageModel";
 
@@ -687,9 +687,12 @@ fn phrase_in(range: &SlotRange, words: &[&str]) -> bool {
         SlotRange::Number => words
             .iter()
             .all(|w| NUMBER_WORDS.contains(w) || w.chars().all(|c| c.is_ascii_digit())),
-        SlotRange::Phrases(set) => set
-            .iter()
-            .any(|p| p.iter().map(String::as_str).eq(words.iter().copied())),
+        SlotRange::Phrases(set) => set.contains(
+            &words
+                .iter()
+                .map(|w| (*w).to_owned())
+                .collect::<Vec<String>>(),
+        ),
     }
 }
 
@@ -829,7 +832,7 @@ fn conflicts(lm: &LanguageModel, out: &mut Findings) {
             if ia == ib && pa == pb {
                 continue; // duplicates are reported as such
             }
-            let mut budget = 10_000;
+            let mut budget = 2_000;
             if !unify(ea, eb, &mut budget) {
                 continue;
             }
