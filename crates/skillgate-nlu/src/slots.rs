@@ -259,17 +259,13 @@ fn fill(
                     .collect();
                 match each {
                     Some(d) if d.len() == 4 => Some(d.iter().map(|n| n.to_string()).collect()),
-                    _ => {
-                        let half = span.len() / 2;
-                        (1..span.len()).find_map(|split| {
-                            let _ = half;
-                            let a = parse_number(&span[..split], lang)
-                                .filter(|n| (10..=99).contains(n))?;
-                            let b = parse_number(&span[split..], lang)
-                                .filter(|n| (0..=99).contains(n))?;
-                            Some(format!("{a:02}{b:02}"))
-                        })
-                    }
+                    _ => (1..span.len()).find_map(|split| {
+                        let a =
+                            parse_number(&span[..split], lang).filter(|n| (10..=99).contains(n))?;
+                        let b =
+                            parse_number(&span[split..], lang).filter(|n| (0..=99).contains(n))?;
+                        Some(format!("{a:02}{b:02}"))
+                    }),
                 }
             };
             digits.and_then(|v| plain(1.0, v))
