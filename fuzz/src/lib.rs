@@ -460,3 +460,53 @@ pub fn check_verify(data: &[u8]) {
         );
     }
 }
+
+/// The model the `nlu` target uses when the input's model part is not a model.
+const NLU_FALLBACK_MODEL: &str = include_str!("../../testdata/nlu/audiobookshelf-en-US.model.json");
+
+/// `nlu`: the input is `model JSON` NUL `locale` NUL `sentences, one per line` (parts may be
+/// missing). Reading any model never panics and a model that parses re-serializes to a fixed
+/// point; `check` never panics and names a JSON path in every finding; preparing the matcher and
+/// matching any sentence never panic, the confidence is within 0..=1, and every filled slot's
+/// spoken words occur in the sentence.
+pub fn check_nlu(data: &[u8]) {
+    use skillgate_interaction_model::{InteractionModelFile, check};
+    use skillgate_nlu::Matcher;
+
+    let mut parts = data.splitn(3, |b| *b == 0);
+    let model_part = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
+    let locale = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
+    let sentences = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
+    let model = match InteractionModelFile::from_json(&model_part) {
+        Ok(model) => {
+            let written = model.to_json_pretty();
+            let again = InteractionModelFile::from_json(&written).expect("a written model parses");
+            assert_eq!(
+                again.to_json_pretty(),
+                written,
+                "round trip is a fixed point"
+            );
+            model
+        }
+        Err(_) => {
+            InteractionModelFile::from_json(NLU_FALLBACK_MODEL).expect("the fallback model parses")
+        }
+    };
+    for finding in check(&model) {
+        assert!(finding.path.starts_with("interactionModel"), "{finding}");
+    }
+    let matcher = Matcher::new(&model, &locale);
+    let today = time::macros::date!(2026 - 11 - 30);
+    for sentence in sentences.lines().take(16) {
+        let result = matcher.match_sentence(sentence, today);
+        assert!((0.0..=1.0).contains(&result.confidence), "{result:?}");
+        let utterance = format!(" {} ", result.utterance);
+        for slot in &result.slots {
+            assert!(
+                utterance.contains(&format!(" {} ", slot.spoken)),
+                "{slot:?} not in {utterance:?}"
+            );
+        }
+        let _ = result.to_line_json();
+    }
+}

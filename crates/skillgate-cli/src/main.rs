@@ -49,6 +49,11 @@ enum Command {
     /// Check a deployed endpoint the way Amazon's certification does (TLS and the
     /// requests that must get HTTP 400).
     Preflight(cmd::preflight::Args),
+    /// What Alexa would understand from sentences (stdin), given an interaction model.
+    Nlu(cmd::nlu::Args),
+    /// Interaction models: `model check FILE` lints one, `model export` writes a native skill's.
+    #[command(subcommand)]
+    Model(cmd::model::Command),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +72,8 @@ fn main() -> ExitCode {
         Command::Sign(args) => cmd::sign::run(args, &globals),
         Command::Verify(args) => cmd::verify::run(args, &globals),
         Command::Preflight(args) => cmd::preflight::run(args, &globals),
+        Command::Nlu(args) => cmd::nlu::run(args, &globals),
+        Command::Model(command) => cmd::model::run(command, &globals),
     };
     match result {
         Ok(code) => code,

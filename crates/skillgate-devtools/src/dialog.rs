@@ -266,6 +266,11 @@ impl Conversation {
         self.elicited.as_deref()
     }
 
+    /// The intent the next slot fill or confirmation applies to, if any.
+    pub fn pending(&self) -> Option<&Intent> {
+        self.pending.as_ref()
+    }
+
     /// The last answer, if the last request got one.
     pub fn last_answer(&self) -> Option<&Answer> {
         self.last.as_ref()
@@ -294,7 +299,10 @@ impl Conversation {
             Command::Launch => RequestKind::Launch,
             Command::Intent(intent) => {
                 let mut intent = intent.clone();
-                intent.dialog_state = Some(DialogState::Started);
+                // A completed intent (after a delegated dialog) keeps its state.
+                if intent.dialog_state != Some(DialogState::Completed) {
+                    intent.dialog_state = Some(DialogState::Started);
+                }
                 RequestKind::Intent(intent)
             }
             Command::Fill(fills) => {

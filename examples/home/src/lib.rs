@@ -16,6 +16,9 @@
 //! (English and German).
 #![warn(missing_docs)]
 
+mod model;
+pub use model::interaction_models;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

@@ -27,6 +27,7 @@ use super::mock_api::MockApi;
   expect directive Dialog.ElicitSlot   assertion on the returned directives
   expect session ends|open             assertion on the session
   expect status 400                    assertion on the HTTP status
+  turn on the kitchen light            with --model: a plain sentence, understood offline
   # comment                            ignored
   mock grant|deny SCOPE|all            the mock Alexa API: the user grants or denies a permission
   mock slow MS|off, mock fail|expired|ratelimit on|off
@@ -52,10 +53,24 @@ pub struct Args {
     /// Keep Amazon's apiEndpoint in requests instead of starting the local mock API.
     #[arg(long)]
     pub no_mock_api: bool,
+    /// An interaction model file, or the name of a native skill (`home`) for its declared
+    /// model: plain sentences are understood with it (in the request's `--locale`); intent
+    /// syntax still works.
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
     #[command(flatten)]
     pub identity: IdentityArgs,
     #[command(flatten)]
     pub connection: ConnectionArgs,
+}
+
+/// `TurnOnIntent device=light room=kitchen`.
+fn describe_intent(intent: &skillgate_devtools::envelope::Intent) -> String {
+    let mut text = intent.name.clone();
+    for (name, value) in &intent.slots {
+        text.push_str(&format!(" {name}={value}"));
+    }
+    text
 }
 
 /// Runs `skillgate dialog`.
@@ -68,6 +83,13 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
         None
     } else {
         Some(MockApi::start(&rt, globals)?)
+    };
+    let sentences = match &args.model {
+        Some(path) => Some(super::dialog_nlu::SentenceReader::load(
+            path,
+            Some(&args.identity.locale),
+        )?),
+        None => None,
     };
 
     let interactive = args.script.is_none() && std::io::stdin().is_terminal();
@@ -98,6 +120,8 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
         write!(out, "you> ")?;
         out.flush()?;
     }
+    let mut delegation: Option<super::dialog_nlu::Delegation> = None;
+    let mut pending_command: Option<Command> = None;
     for (index, line) in lines.enumerate() {
         let line = line.context("reading input")?;
         let number = index + 1;
@@ -120,7 +144,65 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
             prompt_next(&mut out)?;
             continue;
         }
-        let command = match parse_line(&line) {
+        let mut echoed = false;
+        // Playing Alexa's part of a delegated dialog: the line answers Alexa's question.
+        let answering = !line.trim().is_empty()
+            && !line.trim_start().starts_with('#')
+            && !matches!(
+                line.split_whitespace().next(),
+                Some("expect" | "quit" | "exit")
+            );
+        if let (Some(reader), true) = (sentences.as_ref(), answering) {
+            if let Some(current) = delegation.take() {
+                if !interactive {
+                    writeln!(out, "> {}", line.trim())?;
+                    echoed = true;
+                }
+                let today = time::OffsetDateTime::now_utc().date();
+                match reader.answer(current, &line, today) {
+                    super::dialog_nlu::AlexaTurn::Asks(next, prompt) => {
+                        writeln!(out, "Alexa: {prompt}")?;
+                        delegation = Some(next);
+                        prompt_next(&mut out)?;
+                        continue;
+                    }
+                    super::dialog_nlu::AlexaTurn::Send(command) => {
+                        if let Command::Intent(intent) = &command {
+                            writeln!(out, "→ {} (COMPLETED)", describe_intent(intent))?;
+                        }
+                        pending_command = Some(command);
+                    }
+                }
+            }
+        }
+        let understood = sentences
+            .as_ref()
+            .filter(|_| pending_command.is_none())
+            .map(|reader| {
+                let today = time::OffsetDateTime::now_utc().date();
+                reader.understand(&line, conversation.elicited_slot(), today)
+            });
+        let parsed = match pending_command.take() {
+            Some(command) => Ok(Some(command)),
+            None => match understood {
+                Some(super::dialog_nlu::Understood::Command { command, shown }) => {
+                    if !interactive {
+                        writeln!(out, "> {}", line.trim())?;
+                    }
+                    writeln!(out, "{shown}")?;
+                    Ok(Some(command))
+                }
+                Some(super::dialog_nlu::Understood::Nothing(shown)) => {
+                    if !interactive {
+                        writeln!(out, "> {}", line.trim())?;
+                    }
+                    writeln!(out, "{shown}")?;
+                    Ok(None)
+                }
+                _ => parse_line(&line),
+            },
+        };
+        let mut command = match parsed {
             Ok(Some(c)) => c,
             Ok(None) => {
                 prompt_next(&mut out)?;
@@ -135,8 +217,24 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("line {number}: {e}: `{}`", line.trim());
             }
         };
-        if !interactive {
+        if !interactive && !echoed && sentences.as_ref().is_none_or(|r| r.is_syntax_line(&line)) {
             writeln!(out, "> {}", line.trim())?;
+        }
+        // Auto-delegation: Alexa runs the intent's dialog before the skill sees it.
+        if let (Some(reader), Command::Intent(intent)) = (sentences.as_ref(), &command) {
+            let completed =
+                intent.dialog_state == Some(skillgate_devtools::envelope::DialogState::Completed);
+            if !completed && reader.auto_delegates(&intent.name) {
+                match reader.delegate(intent) {
+                    super::dialog_nlu::AlexaTurn::Asks(next, prompt) => {
+                        writeln!(out, "Alexa: {prompt}")?;
+                        delegation = Some(next);
+                        prompt_next(&mut out)?;
+                        continue;
+                    }
+                    super::dialog_nlu::AlexaTurn::Send(done) => command = done,
+                }
+            }
         }
         match &command {
             Command::Quit => break,
@@ -202,8 +300,36 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
                 for l in answer.lines() {
                     writeln!(out, "{l}")?;
                 }
+                let delegated = answer
+                    .directives
+                    .iter()
+                    .find(|d| d.kind == "Dialog.Delegate")
+                    .cloned();
                 if let Some(slot) = conversation.elicited_slot() {
                     writeln!(out, "  (answer with `=…` or `{slot}=…`)")?;
+                }
+                if let (Some(reader), Some(directive)) = (sentences.as_ref(), delegated) {
+                    let intent = directive
+                        .updated_intent
+                        .clone()
+                        .or_else(|| conversation.pending().cloned());
+                    if let Some(intent) = intent {
+                        match reader.delegate(&intent) {
+                            super::dialog_nlu::AlexaTurn::Asks(next, prompt) => {
+                                writeln!(out, "Alexa: {prompt}")?;
+                                delegation = Some(next);
+                            }
+                            super::dialog_nlu::AlexaTurn::Send(done) => {
+                                if let Command::Intent(i) = &done {
+                                    writeln!(
+                                        out,
+                                        "→ {} (COMPLETED; send it with the next line)",
+                                        describe_intent(i)
+                                    )?;
+                                }
+                            }
+                        }
+                    }
                 }
             }
             None => {
