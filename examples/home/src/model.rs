@@ -72,6 +72,41 @@ pub fn interaction_models() -> SkillModels {
             "status",
             "what is running",
         ]))
+        // The intents that call Alexa's service APIs (time zone, reminders, lists) and the
+        // long answer.
+        .intent(
+            IntentDecl::new("TimeZoneIntent")
+                .samples(["what is my time zone", "which time zone am I in"]),
+        )
+        .intent(
+            IntentDecl::new("SetReminderIntent")
+                .samples([
+                    "remind me to check the lights",
+                    "remind me in {minutes} minutes to check the lights",
+                    "set a reminder",
+                ])
+                .slot("minutes", "AMAZON.NUMBER"),
+        )
+        .intent(
+            IntentDecl::new("ListRemindersIntent")
+                .samples(["what reminders do I have", "list my reminders"]),
+        )
+        .intent(
+            IntentDecl::new("DeleteRemindersIntent")
+                .samples(["delete my reminders", "cancel my reminders"]),
+        )
+        .intent(
+            IntentDecl::new("AddToShoppingListIntent")
+                .samples([
+                    "add {item} to my shopping list",
+                    "put {item} on the shopping list",
+                ])
+                .slot("item", "AMAZON.Food"),
+        )
+        .intent(
+            IntentDecl::new("EnergyReportIntent")
+                .samples(["how much energy did I use", "give me my energy report"]),
+        )
         .slot_type(devices)
         .slot_type(rooms)
         .delegation_strategy("SKILL_RESPONSE");
