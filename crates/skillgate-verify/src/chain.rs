@@ -37,8 +37,7 @@ pub fn parse_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, VerifyError
 mod tests {
     use super::*;
 
-    const CHAIN: &[u8] =
-        include_bytes!("../../../testdata/alexa/chains/echo-api-cert-6-ats.pem");
+    const CHAIN: &[u8] = include_bytes!("../../../testdata/alexa/chains/echo-api-cert-6-ats.pem");
 
     #[test]
     fn parses_a_real_chain() {
