@@ -103,6 +103,12 @@ fn lenient<'a, T: Deserialize<'a>>(raw: Option<&'a RawValue>) -> Option<T> {
     serde_json::from_str(raw?.get()).ok()
 }
 
+/// [`lenient`] for an object (never read from an array, as the model would not).
+fn lenient_object<'a, T: Deserialize<'a>>(raw: Option<&'a RawValue>) -> Option<T> {
+    let raw = raw.filter(|r| r.get().starts_with('{'))?;
+    lenient(Some(raw))
+}
+
 /// `context`.
 #[derive(Debug, Deserialize)]
 pub struct Context<'a> {
@@ -162,7 +168,7 @@ impl<'a> MinimalEnvelope<'a> {
 
     /// `request.intent.name`, if it is a string.
     pub fn intent_name(&self) -> Option<Cow<'a, str>> {
-        lenient::<Named<'a>>(self.request.intent)?.name
+        lenient_object::<Named<'a>>(self.request.intent)?.name
     }
 
     /// `session.sessionId`, if it is a string.
@@ -180,11 +186,11 @@ impl<'a> MinimalEnvelope<'a> {
         let session = self
             .session
             .as_ref()
-            .and_then(|s| lenient::<User<'a>>(s.user))
+            .and_then(|s| lenient_object::<User<'a>>(s.user))
             .and_then(|u| u.user_id);
         session.or_else(|| {
             let system = self.context.as_ref()?.system.as_ref()?;
-            lenient::<User<'a>>(system.user)?.user_id
+            lenient_object::<User<'a>>(system.user)?.user_id
         })
     }
 
