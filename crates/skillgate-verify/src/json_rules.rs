@@ -448,7 +448,8 @@ mod tests {
 
     #[test]
     fn refuses_what_the_model_or_an_upstream_could_read_differently() {
-        let cases: &[(&[u8], fn(&JsonRuleError) -> bool)] = &[
+        type Expect = fn(&JsonRuleError) -> bool;
+        let cases: &[(&[u8], Expect)] = &[
             (b"[]", |e| *e == JsonRuleError::NotAnObject),
             (b"[{\"request\":{}}]", |e| *e == JsonRuleError::NotAnObject),
             (b"\"x\"", |e| *e == JsonRuleError::NotAnObject),
