@@ -46,8 +46,7 @@ fn check(bytes: &[u8]) -> Result<(), TestCaseError> {
 fn fixtures() -> &'static [Vec<u8>] {
     static FIXTURES: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     FIXTURES.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../testdata/alexa/envelopes");
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../testdata/alexa/envelopes");
         let mut all: Vec<Vec<u8>> = std::fs::read_dir(&dir)
             .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
             .map(|entry| entry.unwrap().path())

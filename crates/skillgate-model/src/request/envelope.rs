@@ -39,7 +39,8 @@ impl<'de> Deserialize<'de> for RequestEnvelope {
         // own text, no `Value` tree of the whole envelope.
         let raw = RawObject::deserialize(deserializer)?;
         let members = &raw.0;
-        let request = member(members, "request").ok_or_else(|| D::Error::missing_field("request"))?;
+        let request =
+            member(members, "request").ok_or_else(|| D::Error::missing_field("request"))?;
         let request: Request = serde_json::from_str(request.get()).map_err(D::Error::custom)?;
         let mut taken = vec!["request"];
         let version = take_member(members, "version", &mut taken).unwrap_or_default();
