@@ -8,19 +8,18 @@
 
 #![warn(missing_docs)]
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, UNIX_EPOCH};
 
-use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use rustls_pki_types::{CertificateDer, UnixTime};
-use skillgate_model::RequestEnvelope;
+use skillgate_model::request::Request;
+use skillgate_model::{RequestEnvelope, ResponseEnvelope, limits, ssml};
 use skillgate_verify::chain::parse_pem;
 use skillgate_verify::testing::{TEST_CHAIN_URL, TestChain};
 use skillgate_verify::trust::{TrustStore, ValidatedChain};
 use skillgate_verify::{
-    ApplicationIds, CertChainUrl, ChainCache, ChainCacheConfig, ChainSource, FetchError,
-    FetchFuture, SignatureAlgorithm, Verifier,
+    ApplicationIds, CertChainUrl, Checker, FetchError, SignatureAlgorithm, VerifyError,
 };
 
 /// The application id the `verify` target's allowlist holds.
@@ -36,16 +35,6 @@ pub const CHAIN_MARKER: &[u8] = b"\n--chain--\n";
 pub fn test_chain() -> &'static TestChain {
     static CHAIN: OnceLock<TestChain> = OnceLock::new();
     CHAIN.get_or_init(TestChain::generate)
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a current-thread runtime")
-    })
 }
 
 /// Whether `SKILLGATE_FUZZ_TRACE` is set: then each check prints its outcome (to sort a
@@ -331,93 +320,63 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Serves the test chain for [`TEST_CHAIN_URL`] and the current input's bytes for
-/// [`OTHER_CHAIN_URL`].
-struct FuzzSource {
-    good: Bytes,
-    other: Mutex<Bytes>,
+/// Four long-lived synchronous checkers (one per flag combination, indexed by
+/// `allow_sha1 + 2 * any_skill`) and the test chain, validated once per process.
+struct FuzzCheckers {
+    checkers: Vec<Checker>,
+    good: ValidatedChain,
 }
 
-impl ChainSource for FuzzSource {
-    fn fetch<'a>(&'a self, url: &'a CertChainUrl) -> FetchFuture<'a> {
-        let bytes = match url.as_str() {
-            TEST_CHAIN_URL => Some(self.good.clone()),
-            OTHER_CHAIN_URL => Some(
-                self.other
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner())
-                    .clone(),
-            ),
-            _ => None,
-        };
-        Box::pin(async move { bytes.ok_or(FetchError::NotFound) })
-    }
-
-    fn is_remote(&self, _url: &CertChainUrl) -> bool {
-        false
-    }
-}
-
-struct FuzzVerifiers {
-    source: Arc<FuzzSource>,
-    /// Indexed by `allow_sha1 + 2 * any_skill`.
-    verifiers: Vec<Verifier>,
-}
-
-/// Four long-lived verifiers (one per flag combination) sharing one cache that forgets
-/// failures at once (`failure_ttl` 0), so the test chain is validated once per process and
-/// each input's chain bytes for [`OTHER_CHAIN_URL`] are fetched and checked afresh.
-fn fuzz_verifiers() -> &'static FuzzVerifiers {
-    static VERIFIERS: OnceLock<FuzzVerifiers> = OnceLock::new();
-    VERIFIERS.get_or_init(|| {
+fn fuzz_checkers() -> &'static FuzzCheckers {
+    static CHECKERS: OnceLock<FuzzCheckers> = OnceLock::new();
+    CHECKERS.get_or_init(|| {
         let chain = test_chain();
-        let source = Arc::new(FuzzSource {
-            good: Bytes::from(chain.pem()),
-            other: Mutex::new(Bytes::new()),
-        });
-        let cache_config = ChainCacheConfig {
-            failure_ttl: Duration::ZERO,
-            ..ChainCacheConfig::default()
-        };
-        let cache = Arc::new(ChainCache::with_config(
-            Arc::clone(&source) as Arc<dyn ChainSource>,
-            cache_config,
-        ));
-        let verifiers = (0..4)
+        let checkers: Vec<Checker> = (0..4)
             .map(|flags| {
                 let mut config = chain.config([APP_ID]);
                 config.allow_sha1 = flags & 1 != 0;
                 if flags & 2 != 0 {
                     config.application_ids = ApplicationIds::Any;
                 }
-                Verifier::with_cache(config, Arc::clone(&cache)).expect("valid config")
+                Checker::new(config).expect("valid config")
             })
             .collect();
-        FuzzVerifiers { source, verifiers }
+        let now = UNIX_EPOCH + Duration::from_secs(NOW_UNIX);
+        let good = checkers[0]
+            .validate_chain(&chain.pem(), now)
+            .expect("the test chain validates");
+        FuzzCheckers { checkers, good }
     })
 }
 
-/// `verify`: the whole [`Verifier::verify`] entry point on arbitrary headers and body, with
-/// the test chain served for [`TEST_CHAIN_URL`] and arbitrary bytes for [`OTHER_CHAIN_URL`].
-/// Never panics; never accepts a request the harness did not sign; an accepted request is
-/// within the timestamp tolerance, allowed by the application id list, and the full model
-/// parse of its body (when it parses) agrees with the verifier on type, id and application.
+/// `verify`: every check of the synchronous [`Checker`] (what the async `Verifier` runs
+/// after its download) on arbitrary headers and body, with the test chain (validated once)
+/// for [`TEST_CHAIN_URL`] and the input's own bytes, parsed and validated afresh, for
+/// [`OTHER_CHAIN_URL`]; no runtime, no cache. Never panics; never accepts a request the
+/// harness did not sign; an accepted request is within the timestamp tolerance, allowed by
+/// the application id list, and **the full model parse of its body succeeds** and agrees
+/// with the verifier on type, id, application and intent (issue 15, item 5: whatever the
+/// verifier accepts, the framework can rely on).
 pub fn check_verify(data: &[u8]) {
     let Some(input) = decode_verify_input(data) else {
         return;
     };
-    let fuzz = fuzz_verifiers();
+    let fuzz = fuzz_checkers();
     let good = CertChainUrl::parse(TEST_CHAIN_URL).expect("valid URL");
     let other = CertChainUrl::parse(OTHER_CHAIN_URL).expect("valid URL");
-    *fuzz
-        .source
-        .other
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Bytes::from(input.other_chain.clone());
-    let verifier =
-        &fuzz.verifiers[usize::from(input.allow_sha1) + 2 * usize::from(input.any_skill)];
+    let checker =
+        &fuzz.checkers[usize::from(input.allow_sha1) + 2 * usize::from(input.any_skill)];
     let now = UNIX_EPOCH + Duration::from_secs(NOW_UNIX);
-    let result = runtime().block_on(verifier.verify(&input.headers, &input.body, now));
+    let result = checker.read_headers(&input.headers).and_then(|signed| {
+        if signed.cert_url == good {
+            checker.check_body(signed, &fuzz.good, &input.body, now)
+        } else if signed.cert_url == other {
+            let chain = checker.validate_chain(&input.other_chain, now)?;
+            checker.check_body(signed, &chain, &input.body, now)
+        } else {
+            Err(VerifyError::Download(FetchError::NotFound))
+        }
+    });
     if trace() {
         eprintln!("verify: {result:?}");
     }
@@ -442,7 +401,11 @@ pub fn check_verify(data: &[u8]) {
         skew <= if skill_event { 3600 } else { 150 },
         "accepted a timestamp {skew} s off: {request:?}"
     );
-    if let Ok(model) = serde_json::from_slice::<RequestEnvelope>(&input.body) {
+    let model = match serde_json::from_slice::<RequestEnvelope>(&input.body) {
+        Ok(model) => model,
+        Err(e) => panic!("the verifier accepted a body the model refuses: {e}"),
+    };
+    {
         assert_eq!(
             model.request.request_type(),
             request.request_type,
@@ -457,6 +420,11 @@ pub fn check_verify(data: &[u8]) {
             model.application_id(),
             Some(request.application_id.as_str()),
             "the verifier and the model read different application ids"
+        );
+        assert_eq!(
+            model.request.intent_name(),
+            request.intent_name.as_deref(),
+            "the verifier and the model read different intent names"
         );
     }
 }
@@ -509,4 +477,52 @@ pub fn check_nlu(data: &[u8]) {
         }
         let _ = result.to_line_json();
     }
+}
+
+/// `response`: the checks skillgate runs on answers (an upstream's, in gateway mode) never
+/// panic on arbitrary bytes: [`ssml::check`] on the input as text, and, when the input
+/// parses as a [`ResponseEnvelope`], [`limits::validate`] against no request and against
+/// each of a few request kinds. A document the SSML check accepts has balanced `<speak>`
+/// and at most as many `<audio>` clips as the text holds `<audio` tags.
+pub fn check_response(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let checked = ssml::check(text);
+        if trace() {
+            eprintln!("response: ssml {checked:?}");
+        }
+        if let Ok(summary) = checked {
+            assert!(text.trim_start().starts_with("<speak"), "{text:?}");
+            assert!(summary.audio_clips <= text.matches("<audio").count(), "{text:?}");
+        }
+    }
+    let Ok(answer) = serde_json::from_slice::<ResponseEnvelope>(data) else {
+        return;
+    };
+    let verdict = limits::validate(&answer, None);
+    if trace() {
+        eprintln!("response: limits {:?}", verdict.as_ref().map(|_| ()));
+    }
+    for request in response_requests() {
+        let _ = limits::validate(&answer, Some(request));
+    }
+    // What was validated re-serializes (the bytes Alexa would receive).
+    if let Err(e) = serde_json::to_vec(&answer) {
+        panic!("a parsed answer does not serialize: {e}");
+    }
+}
+
+/// One request of each kind the response rules depend on.
+fn response_requests() -> &'static [Request] {
+    static REQUESTS: OnceLock<Vec<Request>> = OnceLock::new();
+    REQUESTS.get_or_init(|| {
+        [
+            r#"{"type":"LaunchRequest","requestId":"r","timestamp":"t"}"#,
+            r#"{"type":"IntentRequest","requestId":"r","timestamp":"t","intent":{"name":"A"}}"#,
+            r#"{"type":"SessionEndedRequest","requestId":"r","timestamp":"t","reason":"USER_INITIATED"}"#,
+            r#"{"type":"AudioPlayer.PlaybackStarted","requestId":"r","timestamp":"t","token":"x"}"#,
+        ]
+        .iter()
+        .filter_map(|json| serde_json::from_str(json).ok())
+        .collect()
+    })
 }

@@ -88,12 +88,10 @@ impl Gate {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let body = intake::read_body(body, self.max_body, self.body_timeout).await?;
-        let downloads = self.verifier.cache().downloads();
         let result = self
             .verifier
             .verify(&parts.headers, &body, SystemTime::now())
             .await;
-        count_chain_lookup(&result, downloads, self.verifier.cache().downloads());
         match result {
             Ok(verified) => Ok(Admitted { verified, body }),
             Err(error) => Err(Rejection::new(
@@ -111,25 +109,5 @@ fn status_for(error: &skillgate_verify::VerifyError) -> StatusCode {
     match error {
         skillgate_verify::VerifyError::ReplayStoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::BAD_REQUEST,
-    }
-}
-
-/// Chain cache metrics from the cache's download counter: a verification that reached the
-/// chain step and started no fetch was a hit. (Approximate under concurrency.)
-fn count_chain_lookup(
-    result: &Result<VerifiedRequest, skillgate_verify::VerifyError>,
-    before: u64,
-    after: u64,
-) {
-    use skillgate_verify::Check;
-    let reached_chain = match result {
-        Ok(_) => true,
-        Err(e) => e.check() >= Check::ChainDownload,
-    };
-    if after > before {
-        crate::metrics::chain_cache("miss");
-        crate::metrics::chain_cache("download");
-    } else if reached_chain {
-        crate::metrics::chain_cache("hit");
     }
 }

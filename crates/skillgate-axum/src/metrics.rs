@@ -28,7 +28,12 @@ pub fn verification_failure(reason: &'static str) {
     ::metrics::counter!(VERIFICATION_FAILURES, "reason" => reason).increment(1);
 }
 
-/// Counts one chain lookup (`hit`, `miss`, `download`).
-pub fn chain_cache(result: &'static str) {
-    ::metrics::counter!(CHAIN_CACHE, "result" => result).increment(1);
+/// Publishes the chain cache's own counters (exact under concurrency: the cache counts
+/// each lookup itself). Call it before rendering metrics; `skillgate-server` does on every
+/// scrape of `/metrics`.
+pub fn record_chain_cache(cache: &skillgate_verify::ChainCache) {
+    let stats = cache.stats();
+    ::metrics::counter!(CHAIN_CACHE, "result" => "hit").absolute(stats.hits);
+    ::metrics::counter!(CHAIN_CACHE, "result" => "miss").absolute(stats.misses);
+    ::metrics::counter!(CHAIN_CACHE, "result" => "download").absolute(stats.downloads);
 }

@@ -176,24 +176,99 @@ where
     }
 }
 
-/// Takes the value under `key` out of `map` as a `T`. If it is absent or does not fit `T`
-/// (a `null`, a number where a string belongs, an array where an object belongs), it stays in
-/// `map` (and so in the struct's `extra`, re-serialized as sent) and `None` is returned.
-pub(crate) fn take_lenient<T: serde::de::DeserializeOwned>(
-    map: &mut serde_json::Map<String, serde_json::Value>,
+/// The members of one JSON object, each value kept as its raw JSON text (in order, duplicates
+/// included). The request-side structs read their fields from it straight from the body
+/// bytes, without first building a `serde_json::Value` tree of the object and cloning it
+/// for every field: a value is parsed into its field's type directly from its text, and only
+/// the members a struct does not know (or that do not fit) become `Value`s, in `extra`.
+pub(crate) struct RawObject(pub(crate) Vec<(String, Box<serde_json::value::RawValue>)>);
+
+impl<'de> serde::Deserialize<'de> for RawObject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = RawObject;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawObject, A::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
+                while let Some(member) =
+                    map.next_entry::<String, Box<serde_json::value::RawValue>>()?
+                {
+                    members.push(member);
+                }
+                Ok(RawObject(members))
+            }
+        }
+        deserializer.deserialize_map(Members)
+    }
+}
+
+/// The raw value of the last member named `key` (JSON objects keep the last duplicate, as
+/// `serde_json::Map` does).
+pub(crate) fn member<'a>(
+    members: &'a [(String, Box<serde_json::value::RawValue>)],
     key: &str,
+) -> Option<&'a serde_json::value::RawValue> {
+    members
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, raw)| raw.as_ref())
+}
+
+/// Reads the member `key` as a `T` from its raw text and records it as taken. If it is absent
+/// or does not fit `T` (a `null`, a number where a string belongs, an array where an object
+/// belongs), it is not taken (so it stays in `extra`, as sent) and `None` is returned.
+pub(crate) fn take_member<T: serde::de::DeserializeOwned>(
+    members: &[(String, Box<serde_json::value::RawValue>)],
+    key: &'static str,
+    taken: &mut Vec<&'static str>,
 ) -> Option<T> {
-    let value = map.get(key)?;
-    let typed = T::deserialize(value).ok()?;
-    map.remove(key);
+    let raw = member(members, key)?;
+    let typed = serde_json::from_str::<T>(raw.get()).ok()?;
+    taken.push(key);
     Some(typed)
 }
 
+/// The members not taken (and not `skip`), parsed as `Value`s: a struct's `extra`.
+pub(crate) fn rest(
+    members: &[(String, Box<serde_json::value::RawValue>)],
+    taken: &[&str],
+    skip: Option<&str>,
+) -> Result<serde_json::Map<String, serde_json::Value>, serde_json::Error> {
+    let mut map = serde_json::Map::new();
+    for (key, raw) in members {
+        if taken.contains(&key.as_str()) || skip == Some(key.as_str()) {
+            continue;
+        }
+        map.insert(key.clone(), serde_json::from_str(raw.get())?);
+    }
+    Ok(map)
+}
+
+/// A struct built from the members of a JSON object (see [`RawObject`]); `skip` names a
+/// member that is neither a field nor kept in `extra` (a request's `"type"` tag).
+pub(crate) trait FromMembers: Sized {
+    /// Builds the struct, or explains which required field is missing or malformed (or
+    /// which value is not JSON the model accepts).
+    fn from_members(
+        members: &[(String, Box<serde_json::value::RawValue>)],
+        skip: Option<&str>,
+    ) -> Result<Self, String>;
+}
+
 /// Implements a tolerant `Deserialize` for a struct whose other fields are all kept in a
-/// flattened `extra` map: each listed field is taken with [`take_lenient`] (optional fields
-/// stay `None`, defaulted ones take their default when the value does not fit, required ones
-/// fail the object, skipped ones are not read from JSON), so one odd field never fails the
-/// whole object.
+/// flattened `extra` map: each listed field is read from the object's raw members with
+/// [`take_member`] (optional fields stay `None`, defaulted ones take their default when the
+/// value does not fit, required ones fail the object, skipped ones are not read from JSON),
+/// so one odd field never fails the whole object.
 macro_rules! lenient_deserialize {
     (
         $name:ident {
@@ -203,18 +278,32 @@ macro_rules! lenient_deserialize {
         $( required { $( $rfield:ident: $rkey:literal, )* } )?
         $( skipped { $( $sfield:ident, )* } )?
     ) => {
+        impl $crate::macros::FromMembers for $name {
+            fn from_members(
+                members: &[(String, Box<::serde_json::value::RawValue>)],
+                skip: Option<&str>,
+            ) -> Result<Self, String> {
+                let mut taken: Vec<&'static str> = Vec::new();
+                $( let $field = $crate::macros::take_member(members, $key, &mut taken); )*
+                $($( let $dfield = $crate::macros::take_member(members, $dkey, &mut taken).unwrap_or_default(); )*)?
+                $($( let $rfield = $crate::macros::take_member(members, $rkey, &mut taken)
+                    .ok_or_else(|| concat!("missing or malformed `", $rkey, "`").to_owned())?; )*)?
+                let extra = $crate::macros::rest(members, &taken, skip).map_err(|e| e.to_string())?;
+                Ok(Self {
+                    $( $field, )*
+                    $($( $dfield, )*)?
+                    $($( $rfield, )*)?
+                    $($( $sfield: Default::default(), )*)?
+                    extra,
+                })
+            }
+        }
+
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let mut map = <::serde_json::Map<String, ::serde_json::Value> as ::serde::Deserialize>::deserialize(deserializer)?;
-                Ok(Self {
-                    $( $field: $crate::macros::take_lenient(&mut map, $key), )*
-                    $($( $dfield: $crate::macros::take_lenient(&mut map, $dkey).unwrap_or_default(), )*)?
-                    $($( $rfield: $crate::macros::take_lenient(&mut map, $rkey).ok_or_else(|| {
-                        <D::Error as ::serde::de::Error>::custom(concat!("missing or malformed `", $rkey, "`"))
-                    })?, )*)?
-                    $($( $sfield: Default::default(), )*)?
-                    extra: map,
-                })
+                let raw = <$crate::macros::RawObject as ::serde::Deserialize>::deserialize(deserializer)?;
+                <Self as $crate::macros::FromMembers>::from_members(&raw.0, None)
+                    .map_err(<D::Error as ::serde::de::Error>::custom)
             }
         }
     };

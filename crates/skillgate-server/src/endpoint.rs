@@ -10,7 +10,6 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderValue, Request, StatusCode, header};
-use serde::Deserialize;
 
 use crate::gate::{Admitted, Gate};
 use crate::gateway::{Forwarded, Upstream};
@@ -45,35 +44,6 @@ pub(crate) struct Endpoint {
     pub handler_timeout: Duration,
     pub recorder: Option<Recorder>,
     pub unmask: bool,
-}
-
-/// The few fields logged per request besides what verification returns.
-#[derive(Deserialize, Default)]
-struct LogFields<'a> {
-    #[serde(borrow, default)]
-    request: Option<LogRequest<'a>>,
-    #[serde(borrow, default)]
-    session: Option<LogSession<'a>>,
-}
-#[derive(Deserialize, Default)]
-struct LogRequest<'a> {
-    #[serde(borrow, default)]
-    intent: Option<LogIntent<'a>>,
-}
-#[derive(Deserialize, Default)]
-struct LogIntent<'a> {
-    #[serde(borrow, default)]
-    name: Option<std::borrow::Cow<'a, str>>,
-}
-#[derive(Deserialize, Default)]
-struct LogSession<'a> {
-    #[serde(borrow, default)]
-    user: Option<LogUser<'a>>,
-}
-#[derive(Deserialize, Default)]
-struct LogUser<'a> {
-    #[serde(borrow, default, rename = "userId")]
-    user_id: Option<std::borrow::Cow<'a, str>>,
 }
 
 impl Endpoint {
@@ -216,25 +186,14 @@ fn log_answered(
     outcome: &'static str,
     elapsed: Duration,
 ) {
-    let fields: LogFields<'_> = serde_json::from_slice(&admitted.body).unwrap_or_default();
-    let intent = fields
-        .request
-        .and_then(|r| r.intent)
-        .and_then(|i| i.name)
-        .unwrap_or_default();
-    let user = fields
-        .session
-        .and_then(|s| s.user)
-        .and_then(|u| u.user_id)
-        .map(|id| {
-            if endpoint.unmask {
-                id.into_owned()
-            } else {
-                mask_id(&id)
-            }
-        })
-        .unwrap_or_default();
+    // Everything logged comes from the verifier's one parse of the body.
     let v = &admitted.verified;
+    let intent = v.intent_name.as_deref().unwrap_or_default();
+    let user = match v.user_id.as_deref() {
+        Some(id) if endpoint.unmask => id.to_owned(),
+        Some(id) => mask_id(id),
+        None => String::new(),
+    };
     if tracing::enabled!(tracing::Level::DEBUG)
         && let Ok(envelope) = serde_json::from_slice::<serde_json::Value>(&admitted.body)
     {

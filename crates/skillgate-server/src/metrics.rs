@@ -11,7 +11,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 /// Requests answered, by skill and outcome.
 pub const REQUESTS: &str = "skillgate_requests_total";
 pub use skillgate_axum::metrics::{
-    CHAIN_CACHE, VERIFICATION_FAILURES, chain_cache, verification_failure,
+    CHAIN_CACHE, VERIFICATION_FAILURES, record_chain_cache, verification_failure,
 };
 /// Request latency, from the head received to the answer ready.
 pub const REQUEST_DURATION: &str = "skillgate_request_duration_seconds";

@@ -573,7 +573,7 @@ impl Plan {
             );
         }
 
-        let admin = crate::server::admin_router(prometheus);
+        let admin = crate::server::admin_router(prometheus, Arc::clone(&cache));
         let main_router = if config.admin_listen.is_none() {
             router.merge(admin.clone())
         } else {

@@ -40,9 +40,11 @@ pub enum ServerError {
     },
 }
 
-/// `/healthz`, and `/metrics` when a Prometheus recorder was given.
+/// `/healthz`, and `/metrics` when a Prometheus recorder was given (the chain cache's
+/// counters are published from the cache itself at each scrape).
 pub(crate) fn admin_router(
     prometheus: Option<metrics_exporter_prometheus::PrometheusHandle>,
+    cache: Arc<skillgate_verify::ChainCache>,
 ) -> Router {
     let router = Router::new().route("/healthz", get(|| async { "ok\n" }));
     let Some(prometheus) = prometheus else {
@@ -52,6 +54,7 @@ pub(crate) fn admin_router(
         "/metrics",
         get(move || {
             let prometheus = prometheus.clone();
+            crate::metrics::record_chain_cache(&cache);
             async move {
                 (
                     [(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],

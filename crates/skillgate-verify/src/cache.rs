@@ -1,33 +1,41 @@
-//! The chain cache: validated chains by normalized URL, single-flight downloads, a memory of
-//! recent failures, and a download rate limit.
+//! The chain cache: validated chains by normalized URL, single-flight downloads, a separate
+//! memory of recent failures, and download budgets that a flood cannot starve (issue 15,
+//! item 1).
 //!
 //! - Keyed by (trust store, normalized URL): verifiers with different extra anchors never
 //!   share a validation.
-//! - Stores the parsed, validated chain (the signing key already parsed); an entry is used
-//!   only while `now` is within the dates of every certificate of its path, otherwise it is
-//!   dropped and fetched again.
-//! - Bounded: at most `max_entries`; the least recently used entry is evicted.
+//! - **Validated chains** (the parsed, validated chain with its signing key) live in their
+//!   own table. An entry is used only while `now` is within the dates of every certificate
+//!   of its path; otherwise it is dropped and fetched again. It stays until then, unless more
+//!   than `max_entries` chains validated (memory pressure), when the least recently used
+//!   validated chain goes. Nothing else ever evicts one.
+//! - **Failures** (a failed download or an invalid chain) are remembered for `failure_ttl` in
+//!   a second, smaller table (`max_failures`, oldest first out): requests naming that URL fail
+//!   fast without a new download, and a flood of forged URLs only ever evicts other failures.
 //! - Concurrent misses for one key share one download and validation.
-//! - A failed download or an invalid chain is remembered for `failure_ttl`: requests naming
-//!   that URL fail fast without a new download.
-//! - Network downloads take a token from a [`DownloadLimiter`]: by default an in-process
-//!   [`TokenBucket`] (`downloads_per_minute`, `download_burst`); [`ChainCache::with_limiter`]
-//!   takes another one (e.g. a budget shared through Redis). When it is empty the request fails at once with
-//!   [`VerifyError::DownloadRateLimited`] rather than queueing. A flood of forged but
-//!   well-formed URLs therefore costs at most that many requests to S3.
-//! - A failed download never touches another URL's (still valid) entry.
+//! - **Download budgets.** Every network download takes a token at once or fails with
+//!   [`VerifyError::DownloadRateLimited`] (no queueing). A URL that never validated takes it
+//!   from the general [`DownloadLimiter`] (by default an in-process [`TokenBucket`],
+//!   `downloads_per_minute` / `download_burst`; [`ChainCache::with_limiter`] takes another, e.g.
+//!   a budget shared through Redis). A URL that validated before (Amazon's chain after it
+//!   was renewed, or evicted) first uses a **reserve** (`known_good_downloads_per_minute` /
+//!   `known_good_download_burst`) that first-seen URLs can never take, then the general
+//!   budget. A flood of forged but well-formed URLs therefore costs at most the general
+//!   budget in requests to S3 and never blocks the genuine chain.
+//! - The cache counts its own [`hits`](ChainCache::hits) and [`misses`](ChainCache::misses).
 //!
 //! Time is the `now` passed to each call (the verifier's injected clock), so tests drive it.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use futures_util::FutureExt as _;
 use futures_util::future::{BoxFuture, Shared};
 use rustls_pki_types::UnixTime;
 
+pub use crate::cache_config::ChainCacheConfig;
 use crate::cert_url::CertChainUrl;
 use crate::chain::parse_pem;
 use crate::error::VerifyError;
@@ -35,46 +43,19 @@ use crate::fetch::ChainSource;
 use crate::rate_limit::{DownloadLimiter, TokenBucket};
 use crate::trust::{TrustStore, ValidatedChain};
 
-/// Cache sizing and download limits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChainCacheConfig {
-    /// Most cached URLs (default 64; Alexa uses one URL at a time).
-    pub max_entries: usize,
-    /// How long a failed download or invalid chain is remembered (default 30 s).
-    pub failure_ttl: Duration,
-    /// Sustained network downloads per minute (default 10).
-    pub downloads_per_minute: u32,
-    /// Downloads allowed in a burst (default 5).
-    pub download_burst: u32,
-}
-
-impl Default for ChainCacheConfig {
-    fn default() -> Self {
-        ChainCacheConfig {
-            max_entries: 64,
-            failure_ttl: Duration::from_secs(30),
-            downloads_per_minute: 10,
-            download_burst: 5,
-        }
-    }
-}
-
 type Key = ([u8; 32], String);
 type Outcome = Result<Arc<ValidatedChain>, VerifyError>;
 type Pending = Shared<BoxFuture<'static, Outcome>>;
 
-enum Slot {
-    Ready {
-        chain: Arc<ValidatedChain>,
-        used: u64,
-    },
-    Failed {
-        error: VerifyError,
-        since: i128,
-        until: i128,
-        used: u64,
-    },
-    Pending(Pending),
+struct Ready {
+    chain: Arc<ValidatedChain>,
+    used: u64,
+}
+
+struct Failed {
+    error: VerifyError,
+    since: i128,
+    until: i128,
 }
 
 enum Lookup {
@@ -82,12 +63,35 @@ enum Lookup {
     Fail(VerifyError),
     Wait(Pending),
     /// A network download is needed: take a token first, then look again.
-    NeedToken,
+    NeedToken {
+        known_good: bool,
+    },
 }
 
+#[derive(Default)]
 struct State {
-    slots: HashMap<Key, Slot>,
+    ready: HashMap<Key, Ready>,
+    failed: HashMap<Key, Failed>,
+    pending: HashMap<Key, Pending>,
+    /// URLs that validated at least once, with the tick of their last validation (bounded
+    /// by `max_entries`, least recent out).
+    known_good: HashMap<Key, u64>,
     tick: u64,
+}
+
+/// Counters the cache keeps about itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ChainCacheStats {
+    /// Lookups answered by a validated chain already in the cache.
+    pub hits: u64,
+    /// Lookups that were not: a download started or joined, a remembered failure, or an
+    /// exhausted budget.
+    pub misses: u64,
+    /// Fetches started (network or static).
+    pub downloads: u64,
+    /// Downloads refused by a budget.
+    pub rate_limited: u64,
 }
 
 /// A chain cache shared by every verifier of a server (see the module docs).
@@ -95,8 +99,12 @@ pub struct ChainCache {
     source: Arc<dyn ChainSource>,
     config: ChainCacheConfig,
     limiter: Arc<dyn DownloadLimiter>,
+    reserve: TokenBucket,
     state: Arc<Mutex<State>>,
     downloads: AtomicU64,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    rate_limited: AtomicU64,
 }
 
 impl std::fmt::Debug for ChainCache {
@@ -104,7 +112,7 @@ impl std::fmt::Debug for ChainCache {
         f.debug_struct("ChainCache")
             .field("config", &self.config)
             .field("entries", &self.len())
-            .field("downloads", &self.downloads())
+            .field("stats", &self.stats())
             .finish()
     }
 }
@@ -131,28 +139,35 @@ impl ChainCache {
         ChainCache::with_limiter(source, config, limiter)
     }
 
-    /// A cache whose network downloads are limited by `limiter` instead of its own token
-    /// bucket (`downloads_per_minute` and `download_burst` of `config` are then unused).
+    /// A cache whose downloads of never-validated URLs are limited by `limiter` instead of
+    /// its own token bucket (`downloads_per_minute` and `download_burst` of `config` are
+    /// then unused). The reserve for URLs that validated before stays in-process.
     pub fn with_limiter(
         source: Arc<dyn ChainSource>,
         config: ChainCacheConfig,
         limiter: Arc<dyn DownloadLimiter>,
     ) -> ChainCache {
+        let reserve = TokenBucket::new(
+            config.known_good_downloads_per_minute,
+            config.known_good_download_burst,
+        );
         ChainCache {
             source,
             config,
             limiter,
-            state: Arc::new(Mutex::new(State {
-                slots: HashMap::new(),
-                tick: 0,
-            })),
+            reserve,
+            state: Arc::new(Mutex::new(State::default())),
             downloads: AtomicU64::new(0),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            rate_limited: AtomicU64::new(0),
         }
     }
 
-    /// Number of cached entries (validated chains, remembered failures, downloads in flight).
+    /// Number of entries: validated chains, remembered failures and downloads in flight.
     pub fn len(&self) -> usize {
-        self.lock().slots.len()
+        let state = self.lock();
+        state.ready.len() + state.failed.len() + state.pending.len()
     }
 
     /// Whether the cache holds nothing.
@@ -160,20 +175,54 @@ impl ChainCache {
         self.len() == 0
     }
 
+    /// Number of validated chains held.
+    pub fn validated_len(&self) -> usize {
+        self.lock().ready.len()
+    }
+
+    /// Number of remembered failures (expired ones included until they are replaced).
+    pub fn failures_len(&self) -> usize {
+        self.lock().failed.len()
+    }
+
     /// How many fetches the cache has started (network or static) since it was created.
     pub fn downloads(&self) -> u64 {
         self.downloads.load(Ordering::Relaxed)
     }
 
+    /// Lookups answered from a validated chain in the cache.
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    /// Lookups that were not hits (download started or joined, remembered failure, budget
+    /// exhausted).
+    pub fn misses(&self) -> u64 {
+        self.misses.load(Ordering::Relaxed)
+    }
+
+    /// All counters at once.
+    pub fn stats(&self) -> ChainCacheStats {
+        ChainCacheStats {
+            hits: self.hits(),
+            misses: self.misses(),
+            downloads: self.downloads(),
+            rate_limited: self.rate_limited.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ChainCacheConfig {
+        &self.config
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.state)
     }
 
     /// The validated chain for `url` under `trust` at `now`: from the cache, from a download
     /// already in flight, or from a new download.
-    pub(crate) async fn get(
+    pub async fn get(
         &self,
         trust: &Arc<TrustStore>,
         url: &CertChainUrl,
@@ -183,25 +232,39 @@ impl ChainCache {
         let key: Key = (trust.id(), url.as_str().to_owned());
         // The lock is only taken in synchronous helpers, never across an await.
         let mut granted = false;
+        let mut counted = false;
         let pending = loop {
-            match self.lookup(&key, trust, url, now, now_nanos, granted) {
+            let lookup = self.lookup(&key, trust, url, now, now_nanos, granted);
+            if !counted {
+                counted = true;
+                let counter = match lookup {
+                    Lookup::Hit(_) => &self.hits,
+                    _ => &self.misses,
+                };
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+            match lookup {
                 Lookup::Hit(chain) => return Ok(chain),
                 Lookup::Fail(error) => return Err(error),
                 Lookup::Wait(pending) => break pending,
-                Lookup::NeedToken if !granted => {
-                    if !self.limiter.try_acquire(now).await {
+                Lookup::NeedToken { known_good } if !granted => {
+                    // URLs that validated before use their reserve first; the general
+                    // budget (which a flood of first-seen URLs may have spent) after.
+                    granted = (known_good && self.reserve.take(now))
+                        || self.limiter.try_acquire(now).await;
+                    if !granted {
+                        self.rate_limited.fetch_add(1, Ordering::Relaxed);
                         return Err(VerifyError::DownloadRateLimited);
                     }
-                    granted = true;
                 }
                 // Unreachable: with a token granted, lookup starts the download.
-                Lookup::NeedToken => return Err(VerifyError::DownloadRateLimited),
+                Lookup::NeedToken { .. } => return Err(VerifyError::DownloadRateLimited),
             }
         };
         let outcome = pending.clone().await;
         settle(
             &self.state,
-            self.config.failure_ttl,
+            &self.config,
             &key,
             &pending,
             &outcome,
@@ -223,36 +286,36 @@ impl ChainCache {
         let mut state = self.lock();
         state.tick += 1;
         let tick = state.tick;
-        match state.slots.get_mut(key) {
-            Some(Slot::Ready { chain, used }) if chain.check_dates(now_secs).is_ok() => {
-                *used = tick;
-                return Lookup::Hit(Arc::clone(chain));
+        if let Some(ready) = state.ready.get_mut(key) {
+            if ready.chain.check_dates(now_secs).is_ok() {
+                ready.used = tick;
+                return Lookup::Hit(Arc::clone(&ready.chain));
             }
-            Some(Slot::Failed {
-                error,
-                since,
-                until,
-                used,
-            }) if *since <= now_nanos && now_nanos < *until => {
-                *used = tick;
-                return Lookup::Fail(match error {
+            // Out of its dates at `now`: fetch again (Amazon renews at the same URL).
+            state.ready.remove(key);
+        }
+        if let Some(failed) = state.failed.get(key) {
+            if failed.since <= now_nanos && now_nanos < failed.until {
+                return Lookup::Fail(match &failed.error {
                     VerifyError::Download(_) => VerifyError::DownloadRecentlyFailed,
                     other => other.clone(),
                 });
             }
-            Some(Slot::Pending(pending)) => return Lookup::Wait(pending.clone()),
-            _ => {}
+            state.failed.remove(key);
         }
-        // Absent, or present but unusable at `now` (out of its dates, failure forgotten).
-        state.slots.remove(key);
+        if let Some(pending) = state.pending.get(key) {
+            return Lookup::Wait(pending.clone());
+        }
         if self.source.is_remote(url) && !granted {
-            return Lookup::NeedToken;
+            return Lookup::NeedToken {
+                known_good: state.known_good.contains_key(key),
+            };
         }
         let pending = self.start(trust, url, now);
-        if self.make_room(&mut state) {
-            state
-                .slots
-                .insert(key.clone(), Slot::Pending(pending.clone()));
+        // In-flight downloads are bounded by the budgets (network) or finish at once
+        // (static); the bound here only keeps a table of abandoned ones finite.
+        if state.pending.len() < self.config.max_entries.max(1) {
+            state.pending.insert(key.clone(), pending.clone());
         }
         Lookup::Wait(pending)
     }
@@ -272,32 +335,6 @@ impl ChainCache {
         .boxed()
         .shared()
     }
-
-    /// Evicts the least recently used settled entry if the cache is full. Returns false if
-    /// nothing could be evicted (every slot is a download in flight).
-    fn make_room(&self, state: &mut State) -> bool {
-        if self.config.max_entries == 0 {
-            return false;
-        }
-        while state.slots.len() >= self.config.max_entries {
-            let victim = state
-                .slots
-                .iter()
-                .filter_map(|(key, slot)| match slot {
-                    Slot::Ready { used, .. } | Slot::Failed { used, .. } => Some((*used, key)),
-                    Slot::Pending(_) => None,
-                })
-                .min_by_key(|(used, _)| *used)
-                .map(|(_, key)| key.clone());
-            match victim {
-                Some(key) => {
-                    state.slots.remove(&key);
-                }
-                None => return false,
-            }
-        }
-        true
-    }
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
@@ -306,33 +343,91 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Replaces the in-flight slot with its outcome (only if it is still the same download).
+/// Removes the least recently used entry of `map` (by the tick `used` returns).
+fn evict_lru<V>(map: &mut HashMap<Key, V>, used: impl Fn(&V) -> u64) {
+    let victim = map
+        .iter()
+        .min_by_key(|(_, v)| used(v))
+        .map(|(key, _)| key.clone());
+    if let Some(key) = victim {
+        map.remove(&key);
+    }
+}
+
+/// Replaces the in-flight entry with its outcome (only if it is still the same download, or
+/// if the download was never registered because the in-flight table was full).
 fn settle(
     state: &Mutex<State>,
-    failure_ttl: Duration,
+    config: &ChainCacheConfig,
     key: &Key,
     pending: &Pending,
     outcome: &Outcome,
     now_nanos: i128,
 ) {
     let mut state = lock(state);
-    let ours = matches!(state.slots.get(key), Some(Slot::Pending(p)) if p.ptr_eq(pending));
-    if !ours {
-        return;
+    match state.pending.get(key) {
+        Some(p) if p.ptr_eq(pending) => {
+            state.pending.remove(key);
+        }
+        // Another download for this key is registered: it will settle.
+        Some(_) => return,
+        None => {}
     }
     state.tick += 1;
-    let used = state.tick;
-    let slot = match outcome {
-        Ok(chain) => Slot::Ready {
-            chain: Arc::clone(chain),
-            used,
-        },
-        Err(error) => Slot::Failed {
-            error: error.clone(),
-            since: now_nanos,
-            until: now_nanos.saturating_add(failure_ttl.as_nanos() as i128),
-            used,
-        },
-    };
-    state.slots.insert(key.clone(), slot);
+    let tick = state.tick;
+    match outcome {
+        Ok(chain) => {
+            if config.max_entries == 0 {
+                return;
+            }
+            state.failed.remove(key);
+            if !state.ready.contains_key(key) {
+                while state.ready.len() >= config.max_entries {
+                    evict_lru(&mut state.ready, |r| r.used);
+                }
+            }
+            state.ready.insert(
+                key.clone(),
+                Ready {
+                    chain: Arc::clone(chain),
+                    used: tick,
+                },
+            );
+            if !state.known_good.contains_key(key) {
+                while state.known_good.len() >= config.max_entries {
+                    evict_lru(&mut state.known_good, |t| *t);
+                }
+            }
+            state.known_good.insert(key.clone(), tick);
+        }
+        Err(error) => {
+            if config.max_failures == 0 || state.ready.contains_key(key) {
+                return;
+            }
+            if !state.failed.contains_key(key) {
+                while state.failed.len() >= config.max_failures {
+                    // Oldest failure first (never a validated chain: another table).
+                    let victim = state
+                        .failed
+                        .iter()
+                        .min_by_key(|(_, f)| f.since)
+                        .map(|(k, _)| k.clone());
+                    match victim {
+                        Some(k) => {
+                            state.failed.remove(&k);
+                        }
+                        None => break,
+                    }
+                }
+            }
+            state.failed.insert(
+                key.clone(),
+                Failed {
+                    error: error.clone(),
+                    since: now_nanos,
+                    until: now_nanos.saturating_add(config.failure_ttl.as_nanos() as i128),
+                },
+            );
+        }
+    }
 }

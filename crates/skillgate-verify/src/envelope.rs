@@ -1,27 +1,32 @@
-//! The minimal, borrowed parse of a request envelope: only what verification needs.
+//! The minimal, borrowed parse of a request envelope: what verification needs, plus the few
+//! fields a per-request log line and routing need (intent name, session, user), so a server
+//! parses the body once.
 //!
-//! The framework parses the full envelope itself; gateway mode never needs to. Unknown
-//! fields are ignored; a duplicate key among the fields read here is an error (serde's
-//! derive rejects it), so two parsers can never disagree about them.
+//! The body first passes the [JSON rules](crate::json_rules) (an object, bounded depth,
+//! finite numbers, no lone surrogates, no duplicate keys anywhere), so the fields skipped
+//! here are as sound as the ones read. The framework parses the full envelope itself; gateway
+//! mode never needs to.
 
 use std::borrow::Cow;
 
-use serde::Deserialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
-use crate::error::VerifyError;
+use crate::error::{BodyError, VerifyError};
+use crate::json_rules;
 
 /// The fields of an Alexa request envelope the verifier reads.
 #[derive(Debug, Deserialize)]
 pub struct MinimalEnvelope<'a> {
     /// `request`.
-    #[serde(borrow)]
+    #[serde(borrow, deserialize_with = "object")]
     pub request: MinimalRequest<'a>,
     /// `context` (absent in some old captures).
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "object_opt")]
     pub context: Option<Context<'a>>,
     /// `session` (absent for out-of-session requests).
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "object_opt")]
     pub session: Option<Session<'a>>,
 }
 
@@ -40,13 +45,75 @@ pub struct MinimalRequest<'a> {
     /// `request.locale`, for logs.
     #[serde(borrow, default)]
     pub locale: Option<Cow<'a, str>>,
+    /// `request.intent` (IntentRequest, CanFulfillIntentRequest), kept raw: a log field
+    /// never fails a request, whatever its shape ([`MinimalEnvelope::intent_name`]).
+    #[serde(borrow, default)]
+    pub intent: Option<&'a RawValue>,
+}
+
+/// An object with a `name`.
+#[derive(Debug, Deserialize)]
+struct Named<'a> {
+    #[serde(borrow, default)]
+    name: Option<Cow<'a, str>>,
+}
+
+/// A `user` object.
+#[derive(Debug, Deserialize)]
+struct User<'a> {
+    #[serde(rename = "userId", borrow, default)]
+    user_id: Option<Cow<'a, str>>,
+}
+
+/// A struct read only from a JSON object: serde's derive would also read a struct from an
+/// array of its fields in order, which the model (and any upstream) reads differently.
+fn object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let raw = <&'de RawValue>::deserialize(deserializer)?;
+    if !raw.get().starts_with('{') {
+        return Err(D::Error::custom("expected a JSON object"));
+    }
+    serde_json::from_str(raw.get()).map_err(D::Error::custom)
+}
+
+/// [`object`], or `None` for `null`.
+fn object_opt<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let raw = <&'de RawValue>::deserialize(deserializer)?;
+    if raw.get() == "null" {
+        return Ok(None);
+    }
+    if !raw.get().starts_with('{') {
+        return Err(D::Error::custom("expected a JSON object"));
+    }
+    serde_json::from_str(raw.get())
+        .map(Some)
+        .map_err(D::Error::custom)
+}
+
+/// Reads a log field lazily from its raw JSON; `None` when it does not have the expected
+/// shape.
+fn lenient<'a, T: Deserialize<'a>>(raw: Option<&'a RawValue>) -> Option<T> {
+    serde_json::from_str(raw?.get()).ok()
+}
+
+/// [`lenient`] for an object (never read from an array, as the model would not).
+fn lenient_object<'a, T: Deserialize<'a>>(raw: Option<&'a RawValue>) -> Option<T> {
+    let raw = raw.filter(|r| r.get().starts_with('{'))?;
+    lenient(Some(raw))
 }
 
 /// `context`.
 #[derive(Debug, Deserialize)]
 pub struct Context<'a> {
     /// `context.System`.
-    #[serde(rename = "System", borrow, default)]
+    #[serde(rename = "System", borrow, default, deserialize_with = "object_opt")]
     pub system: Option<Holder<'a>>,
 }
 
@@ -54,16 +121,28 @@ pub struct Context<'a> {
 #[derive(Debug, Deserialize)]
 pub struct Session<'a> {
     /// `session.application`.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "object_opt")]
     pub application: Option<Application<'a>>,
+    /// `session.sessionId` (raw; see [`MinimalEnvelope::session_id`]).
+    #[serde(rename = "sessionId", borrow, default)]
+    pub session_id: Option<&'a RawValue>,
+    /// `session.new` (raw; see [`MinimalEnvelope::new_session`]).
+    #[serde(borrow, default)]
+    pub new: Option<&'a RawValue>,
+    /// `session.user` (raw; see [`MinimalEnvelope::user_id`]).
+    #[serde(borrow, default)]
+    pub user: Option<&'a RawValue>,
 }
 
 /// `context.System`.
 #[derive(Debug, Deserialize)]
 pub struct Holder<'a> {
     /// `context.System.application`.
-    #[serde(borrow, default)]
+    #[serde(borrow, default, deserialize_with = "object_opt")]
     pub application: Option<Application<'a>>,
+    /// `context.System.user` (raw; see [`MinimalEnvelope::user_id`]).
+    #[serde(borrow, default)]
+    pub user: Option<&'a RawValue>,
 }
 
 /// `application`.
@@ -77,15 +156,42 @@ pub struct Application<'a> {
 impl<'a> MinimalEnvelope<'a> {
     /// Parses the raw body (which must be one JSON object, nothing after it).
     ///
-    /// JSON text is UTF-8 (RFC 8259 §8.1), and serde_json does not validate the bytes of
-    /// fields it skips, so the whole body is checked first: a body with invalid UTF-8 anywhere
-    /// is not a request envelope, even in a field the verifier never reads (fuzz finding F1,
-    /// docs/fuzzing.md). The check is a linear scan, well under a microsecond for Alexa's
-    /// bodies.
+    /// serde_json does not check the fields it skips as strictly as those it reads (UTF-8:
+    /// fuzz finding F1, docs/fuzzing.md; lone surrogates, numbers out of range, depth:
+    /// issue 15), so the whole body passes [`json_rules::check`] first, a linear scan of a
+    /// few microseconds for Alexa's bodies.
     pub fn parse(body: &'a [u8]) -> Result<MinimalEnvelope<'a>, VerifyError> {
-        let text = std::str::from_utf8(body)
-            .map_err(|e| VerifyError::BodyJson(format!("body is not UTF-8: {e}")))?;
-        serde_json::from_str(text).map_err(|e| VerifyError::BodyJson(e.to_string()))
+        json_rules::check(body).map_err(|e| VerifyError::BodyJson(BodyError::Rules(e)))?;
+        serde_json::from_slice(body)
+            .map_err(|e| VerifyError::BodyJson(BodyError::Shape(std::sync::Arc::new(e))))
+    }
+
+    /// `request.intent.name`, if it is a string.
+    pub fn intent_name(&self) -> Option<Cow<'a, str>> {
+        lenient_object::<Named<'a>>(self.request.intent)?.name
+    }
+
+    /// `session.sessionId`, if it is a string.
+    pub fn session_id(&self) -> Option<Cow<'a, str>> {
+        lenient(self.session.as_ref()?.session_id)
+    }
+
+    /// `session.new`, if it is a boolean.
+    pub fn new_session(&self) -> Option<bool> {
+        lenient(self.session.as_ref()?.new)
+    }
+
+    /// `session.user.userId`, else `context.System.user.userId`, if a string.
+    pub fn user_id(&self) -> Option<Cow<'a, str>> {
+        let session = self
+            .session
+            .as_ref()
+            .and_then(|s| lenient_object::<User<'a>>(s.user))
+            .and_then(|u| u.user_id);
+        session.or_else(|| {
+            let system = self.context.as_ref()?.system.as_ref()?;
+            lenient_object::<User<'a>>(system.user)?.user_id
+        })
     }
 
     /// `context.System.application.applicationId`.
@@ -137,6 +243,13 @@ mod tests {
             b"{\"request\":{\"type\":\"A\",\"requestId\":\"r\",\"timestamp\":\"t\"}} x",
             b"{\"request\":{\"type\":\"A\",\"type\":\"B\",\"requestId\":\"r\",\"timestamp\":\"t\"}}",
             b"\xff\xfe",
+            // Issue 15, item 5: shapes the model reads differently or refuses.
+            b"[{\"type\":\"A\",\"requestId\":\"r\",\"timestamp\":\"t\"}]",
+            b"{\"request\":[\"A\",\"r\",\"t\"]}",
+            b"{\"request\":{\"type\":\"A\",\"requestId\":\"r\",\"timestamp\":\"t\"},\"session\":[{\"applicationId\":\"x\"}]}",
+            b"{\"request\":{\"type\":\"A\",\"requestId\":\"r\",\"timestamp\":\"t\",\"n\":1e999999}}",
+            b"{\"request\":{\"type\":\"A\",\"requestId\":\"r\",\"timestamp\":\"t\",\"s\":\"\\ud800\"}}",
+            b"{\"request\":{\"type\":\"A\",\"requestId\":\"r\",\"timestamp\":\"t\"},\"x\":1,\"x\":2}",
         ] {
             assert!(
                 matches!(MinimalEnvelope::parse(body), Err(VerifyError::BodyJson(_))),

@@ -1,13 +1,17 @@
 //! One error enum whose variants say exactly which rule failed, and the list of checks.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cert_url::CertUrlError;
+use crate::json_rules::JsonRuleError;
+use crate::replay::ReplayError;
 use crate::signature::SignatureAlgorithm;
 
-/// The verification steps, in the order [`Verifier::verify`](crate::Verifier::verify) runs
-/// them.
+/// The verification steps, in the order [`Checker`](crate::Checker) (and so the async
+/// `Verifier`) runs them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Check {
     /// `SignatureCertChainUrl` and `Signature-256` (or, if allowed, `Signature`) are present,
     /// once each, and are visible ASCII.
@@ -101,8 +105,105 @@ pub enum FetchError {
     NotFound,
     /// Connection, TLS or protocol failure.
     #[error("chain download failed: {0}")]
-    Transport(String),
+    Transport(#[source] TransportError),
 }
+
+/// A connection, TLS or protocol failure of a chain download: the underlying error (kept as
+/// [`source`](std::error::Error::source)) and its whole chain of causes as text, for logs.
+#[derive(Debug, Clone)]
+pub struct TransportError {
+    text: String,
+    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+}
+
+impl TransportError {
+    /// Wraps `error`, remembering the text of its whole cause chain.
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> TransportError {
+        let mut text = error.to_string();
+        let mut cause = error.source();
+        while let Some(inner) = cause {
+            text.push_str(": ");
+            text.push_str(&inner.to_string());
+            cause = inner.source();
+        }
+        TransportError {
+            text,
+            source: Some(Arc::new(error)),
+        }
+    }
+
+    /// A failure described only by text (no underlying error value).
+    pub fn message(text: impl Into<String>) -> TransportError {
+        TransportError {
+            text: text.into(),
+            source: None,
+        }
+    }
+}
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        let inner = self.source.as_deref()?;
+        Some(inner)
+    }
+}
+
+/// Two transport errors are equal when their texts are (the underlying values are not
+/// comparable).
+impl PartialEq for TransportError {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for TransportError {}
+
+/// Why the body is not a request envelope.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum BodyError {
+    /// The body broke one of the [JSON rules](crate::json_rules) every body must follow.
+    #[error("{0}")]
+    Rules(#[source] JsonRuleError),
+    /// Valid JSON, but not an envelope with the fields the verifier needs.
+    #[error("not a request envelope")]
+    Shape(#[source] Arc<serde_json::Error>),
+    /// `request.requestId` is longer than [`MAX_REQUEST_ID_LEN`](crate::MAX_REQUEST_ID_LEN)
+    /// bytes (Alexa's are about 70).
+    #[error("request.requestId is {len} bytes long, more than {max}")]
+    RequestIdTooLong {
+        /// Its length in bytes.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+/// Equal when of the same kind and, for JSON errors, with the same text.
+impl PartialEq for BodyError {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (BodyError::Rules(a), BodyError::Rules(b)) => a == b,
+            (BodyError::Shape(a), BodyError::Shape(b)) => a.to_string() == b.to_string(),
+            (
+                BodyError::RequestIdTooLong { len, max },
+                BodyError::RequestIdTooLong {
+                    len: len2,
+                    max: max2,
+                },
+            ) => len == len2 && max == max2,
+            _ => false,
+        }
+    }
+}
+
+impl Eq for BodyError {}
 
 impl FetchError {
     fn reason(&self) -> &'static str {
@@ -146,7 +247,7 @@ pub enum VerifyError {
     #[error("signature header is not strict base64 of an RSA signature")]
     SignatureEncoding,
     /// The chain could not be downloaded.
-    #[error("{0}")]
+    #[error(transparent)]
     Download(FetchError),
     /// A download for this URL failed moments ago; not retried yet.
     #[error("chain download for this URL failed recently; not retried yet")]
@@ -166,9 +267,14 @@ pub enum VerifyError {
         /// Position in the PEM (0 = signing certificate).
         index: usize,
     },
-    /// The signing certificate's key is not an RSA key of 2048 to 8192 bits.
-    #[error("signing certificate key is not RSA 2048..8192 bits")]
+    /// The signing certificate's key is not an `rsaEncryption` key of 2048 to 8192 bits (an
+    /// RSA-PSS, EC or smaller RSA key is refused).
+    #[error("signing certificate key is not rsaEncryption 2048..8192 bits")]
     UnsupportedKey,
+    /// The signing certificate may not sign: its keyUsage lacks digitalSignature, or its
+    /// extendedKeyUsage lacks serverAuth.
+    #[error("signing certificate key usage does not allow signing: {0}")]
+    KeyUsage(&'static str),
     /// The signing certificate (or an intermediate) has expired.
     #[error("certificate expired at unix time {not_after}")]
     CertExpired {
@@ -196,7 +302,7 @@ pub enum VerifyError {
     },
     /// The body is not a JSON request envelope.
     #[error("body is not a JSON request envelope: {0}")]
-    BodyJson(String),
+    BodyJson(#[source] BodyError),
     /// The body has no application id in `context.System.application` nor in
     /// `session.application`.
     #[error("body has no applicationId")]
@@ -231,8 +337,8 @@ pub enum VerifyError {
     Replayed,
     /// The replay store did not answer; the request is refused (fail closed). The server
     /// answers 503 for this one.
-    #[error("{0}")]
-    ReplayStoreUnavailable(String),
+    #[error(transparent)]
+    ReplayStoreUnavailable(ReplayError),
 }
 
 impl VerifyError {
@@ -251,6 +357,7 @@ impl VerifyError {
             ChainPem(_) | ChainEmpty | ChainCertificate { .. } | UnsupportedKey => {
                 Check::ChainParse
             }
+            KeyUsage(_) => Check::ChainTrust,
             CertExpired { .. } | CertNotYetValid { .. } => Check::ChainDates,
             Untrusted(_) => Check::ChainTrust,
             SubjectName => Check::SubjectName,
@@ -280,11 +387,13 @@ impl VerifyError {
             ChainEmpty => "chain_empty",
             ChainCertificate { .. } => "chain_certificate_invalid",
             UnsupportedKey => "chain_key_unsupported",
+            KeyUsage(_) => "cert_key_usage",
             CertExpired { .. } => "cert_expired",
             CertNotYetValid { .. } => "cert_not_yet_valid",
             Untrusted(_) => "chain_untrusted",
             SubjectName => "cert_subject_name",
             SignatureMismatch { .. } => "signature_mismatch",
+            BodyJson(BodyError::RequestIdTooLong { .. }) => "request_id_too_long",
             BodyJson(_) => "body_not_envelope",
             MissingApplicationId => "body_missing_application_id",
             TimestampFormat => "timestamp_invalid",
@@ -316,7 +425,7 @@ pub enum ConfigError {
     },
     /// The HTTPS client could not be built.
     #[error("cannot build the HTTPS client: {0}")]
-    HttpClient(String),
+    HttpClient(#[source] TransportError),
 }
 
 #[cfg(test)]
@@ -346,7 +455,7 @@ mod tests {
             VerifyError::SignatureMismatch {
                 algorithm: SignatureAlgorithm::Sha256,
             },
-            VerifyError::BodyJson(String::new()),
+            VerifyError::BodyJson(BodyError::Rules(JsonRuleError::NotAnObject)),
             VerifyError::TimestampFormat,
             VerifyError::UnknownApplicationId(String::new()),
             VerifyError::Replayed,

@@ -15,7 +15,8 @@ use bytes::{Bytes, BytesMut};
 use rustls_pki_types::CertificateDer;
 
 use crate::cert_url::{CERT_URL_HOST, CertChainUrl};
-use crate::error::{ConfigError, FetchError};
+use crate::error::{ConfigError, FetchError, TransportError};
+use crate::limits;
 
 /// The future a [`ChainSource`] returns: the raw PEM bytes.
 pub type FetchFuture<'a> = Pin<Box<dyn Future<Output = Result<Bytes, FetchError>> + Send + 'a>>;
@@ -53,9 +54,9 @@ pub struct HttpsChainSourceConfig {
 impl Default for HttpsChainSourceConfig {
     fn default() -> Self {
         HttpsChainSourceConfig {
-            connect_timeout: Duration::from_secs(2),
-            total_timeout: Duration::from_secs(4),
-            max_size: 64 * 1024,
+            connect_timeout: limits::DOWNLOAD_CONNECT_TIMEOUT,
+            total_timeout: limits::DOWNLOAD_TIMEOUT,
+            max_size: limits::MAX_CHAIN_BYTES,
             connect_to: None,
             extra_tls_roots: Vec::new(),
         }
@@ -79,12 +80,12 @@ impl HttpsChainSource {
         for root in &config.extra_tls_roots {
             roots
                 .add(root.clone())
-                .map_err(|e| ConfigError::HttpClient(format!("extra TLS root: {e}")))?;
+                .map_err(|e| ConfigError::HttpClient(TransportError::new(e)))?;
         }
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| ConfigError::HttpClient(e.to_string()))?
+            .map_err(|e| ConfigError::HttpClient(TransportError::new(e)))?
             .with_root_certificates(roots)
             .with_no_client_auth();
         let mut builder = reqwest::Client::builder()
@@ -100,7 +101,7 @@ impl HttpsChainSource {
         }
         let client = builder
             .build()
-            .map_err(|e| ConfigError::HttpClient(e.to_string()))?;
+            .map_err(|e| ConfigError::HttpClient(TransportError::new(e)))?;
         Ok(HttpsChainSource { client, config })
     }
 
@@ -154,14 +155,7 @@ fn map_reqwest_error(error: reqwest::Error) -> FetchError {
     if error.is_timeout() {
         return FetchError::Timeout;
     }
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    FetchError::Transport(text)
+    FetchError::Transport(TransportError::new(error))
 }
 
 /// Serves configured PEM bytes for exact (normalized) URLs, optionally falling back to

@@ -63,7 +63,10 @@ struct Entries {
 /// refused. That opens a small window: a request evicted early could be replayed until its
 /// timestamp goes stale. Reaching it takes more than `capacity` verified requests within one
 /// tolerance window (100 000 by default, i.e. over 650 requests per second sustained for
-/// 150 s); an entry costs about 150 bytes, so the default stays under 20 MB.
+/// 150 s); an entry costs about 150 bytes for Alexa's ids, so the default stays under 20 MB.
+/// The verifier refuses request ids over [`MAX_REQUEST_ID_LEN`](crate::MAX_REQUEST_ID_LEN)
+/// (256) bytes before they get here, so even hostile ids that passed every other check cost
+/// at most about 650 bytes each (the id is held twice, plus the tables' overhead).
 pub struct InMemoryReplayGuard {
     capacity: usize,
     entries: Mutex<Entries>,

@@ -14,6 +14,7 @@
 //!
 //! The helpers panic on failure (they are for tests).
 
+#[cfg(feature = "fetch")]
 use std::sync::Arc;
 
 use aws_lc_rs::rand::SystemRandom;
@@ -28,10 +29,14 @@ use rustls_pki_types::CertificateDer;
 use time::OffsetDateTime;
 use time::macros::datetime;
 
+#[cfg(feature = "fetch")]
 use crate::cert_url::CertChainUrl;
+use crate::checker::{CERT_URL_HEADER, Checker, VerifierConfig};
+#[cfg(feature = "fetch")]
 use crate::fetch::StaticChainSource;
 use crate::signature::SignatureAlgorithm;
-use crate::verifier::{CERT_URL_HEADER, Verifier, VerifierConfig};
+#[cfg(feature = "fetch")]
+use crate::verifier::Verifier;
 
 /// The chain URL test helpers use: passes every cert URL rule.
 pub const TEST_CHAIN_URL: &str = "https://s3.amazonaws.com/echo.api/skillgate-test-cert.pem";
@@ -40,6 +45,7 @@ pub const TEST_CHAIN_URL: &str = "https://s3.amazonaws.com/echo.api/skillgate-te
 pub struct TestCa {
     root: CertifiedIssuer<'static, KeyPair>,
     intermediate: CertifiedIssuer<'static, KeyPair>,
+    intermediate_signer: RsaKeyPair,
 }
 
 /// What the signing (leaf) certificate looks like.
@@ -51,8 +57,66 @@ pub struct LeafOptions {
     pub not_before: OffsetDateTime,
     /// notAfter (default 2045-01-01).
     pub not_after: OffsetDateTime,
-    /// Whether to include the serverAuth EKU (default true, as Amazon's certificates do).
+    /// Whether to include the serverAuth EKU (default true, as Amazon's certificates do);
+    /// false puts clientAuth alone in the extension.
     pub server_auth: bool,
+    /// Whether the certificate has an extendedKeyUsage extension at all (default true).
+    pub extended_key_usage: bool,
+    /// Whether keyUsage includes digitalSignature (default true; false leaves
+    /// keyEncipherment alone).
+    pub digital_signature: bool,
+    /// The signing key's SubjectPublicKeyInfo algorithm (default `rsaEncryption`).
+    pub key_algorithm: LeafKeyAlgorithm,
+}
+
+/// How the signing certificate labels its (always RSA-2048) key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LeafKeyAlgorithm {
+    /// `rsaEncryption`, as Amazon's certificates do.
+    #[default]
+    RsaEncryption,
+    /// `id-RSASSA-PSS` (issue 15, item 7: must be refused).
+    RsaPss,
+}
+
+/// DER of the OID rsaEncryption (1.2.840.113549.1.1.1) and of id-RSASSA-PSS
+/// (1.2.840.113549.1.1.10): the same length, so one can replace the other in place.
+const RSA_ENCRYPTION_OID: &[u8] = &[
+    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
+];
+const RSASSA_PSS_OID: &[u8] = &[
+    0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a,
+];
+
+/// Relabels the leaf's key as id-RSASSA-PSS and signs the changed certificate again with
+/// the intermediate's key (sha256WithRSAEncryption, as before, so the signature keeps its
+/// length and the DER its layout).
+fn relabel_as_pss(leaf: &[u8], issuer: &RsaKeyPair) -> Vec<u8> {
+    let (_, cert) = x509_parser::parse_x509_certificate(leaf).expect("parse leaf");
+    let tbs = cert.tbs_certificate.as_ref();
+    let start = leaf
+        .windows(tbs.len())
+        .position(|w| w == tbs)
+        .expect("tbs inside the certificate");
+    let mut out = leaf.to_vec();
+    let oid_at = start
+        + tbs
+            .windows(RSA_ENCRYPTION_OID.len())
+            .position(|w| w == RSA_ENCRYPTION_OID)
+            .expect("rsaEncryption in the SPKI");
+    out[oid_at..oid_at + RSASSA_PSS_OID.len()].copy_from_slice(RSASSA_PSS_OID);
+    let mut signature = vec![0u8; issuer.public_modulus_len()];
+    issuer
+        .sign(
+            &RSA_PKCS1_SHA256,
+            &SystemRandom::new(),
+            &out[start..start + tbs.len()],
+            &mut signature,
+        )
+        .expect("sign leaf");
+    let sig_at = out.len() - signature.len();
+    out[sig_at..].copy_from_slice(&signature);
+    out
 }
 
 impl Default for LeafOptions {
@@ -62,6 +126,9 @@ impl Default for LeafOptions {
             not_before: datetime!(2020-01-01 00:00 UTC),
             not_after: datetime!(2045-01-01 00:00 UTC),
             server_auth: true,
+            extended_key_usage: true,
+            digital_signature: true,
+            key_algorithm: LeafKeyAlgorithm::RsaEncryption,
         }
     }
 }
@@ -91,10 +158,17 @@ impl TestCa {
     pub fn generate() -> TestCa {
         let root = CertifiedIssuer::self_signed(ca_params("skillgate test root"), rsa_key())
             .expect("self-sign root");
+        let key = rsa_key();
+        let intermediate_signer =
+            RsaKeyPair::from_pkcs8(&key.serialize_der()).expect("intermediate key as PKCS#8");
         let intermediate =
-            CertifiedIssuer::signed_by(ca_params("skillgate test intermediate"), rsa_key(), &root)
+            CertifiedIssuer::signed_by(ca_params("skillgate test intermediate"), key, &root)
                 .expect("sign intermediate");
-        TestCa { root, intermediate }
+        TestCa {
+            root,
+            intermediate,
+            intermediate_signer,
+        }
     }
 
     /// The root certificate (use it as an extra trust anchor).
@@ -117,21 +191,31 @@ impl TestCa {
         params.distinguished_name = dn;
         params.not_before = options.not_before;
         params.not_after = options.not_after;
-        params.key_usages = vec![
-            KeyUsagePurpose::DigitalSignature,
-            KeyUsagePurpose::KeyEncipherment,
-        ];
-        if options.server_auth {
-            params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        params.key_usages = if options.digital_signature {
+            vec![
+                KeyUsagePurpose::DigitalSignature,
+                KeyUsagePurpose::KeyEncipherment,
+            ]
         } else {
-            params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
-        }
+            vec![KeyUsagePurpose::KeyEncipherment]
+        };
+        params.extended_key_usages = match (options.extended_key_usage, options.server_auth) {
+            (false, _) => Vec::new(),
+            (true, true) => vec![ExtendedKeyUsagePurpose::ServerAuth],
+            (true, false) => vec![ExtendedKeyUsagePurpose::ClientAuth],
+        };
         let leaf = params
             .signed_by(&key, &self.intermediate)
             .expect("sign leaf");
+        let leaf_der = match options.key_algorithm {
+            LeafKeyAlgorithm::RsaEncryption => leaf.der().clone(),
+            LeafKeyAlgorithm::RsaPss => {
+                CertificateDer::from(relabel_as_pss(leaf.der(), &self.intermediate_signer))
+            }
+        };
         let signer = RsaKeyPair::from_pkcs8(&key.serialize_der()).expect("leaf key as PKCS#8");
         TestChain {
-            leaf: leaf.der().clone(),
+            leaf: leaf_der,
             intermediate: self.intermediate_der(),
             root: self.root_der(),
             signer,
@@ -193,6 +277,21 @@ impl TestChain {
         &self.root
     }
 
+    /// The base64 RSA-PSS (SHA-256) signature of `body`: what a PSS-labelled key would
+    /// verify if its label were honoured (issue 15, item 7).
+    pub fn sign_pss(&self, body: &[u8]) -> String {
+        let mut signature = vec![0u8; self.signer.public_modulus_len()];
+        self.signer
+            .sign(
+                &aws_lc_rs::signature::RSA_PSS_SHA256,
+                &SystemRandom::new(),
+                body,
+                &mut signature,
+            )
+            .expect("sign body");
+        base64::engine::general_purpose::STANDARD.encode(signature)
+    }
+
     /// The base64 `Signature-256` value for `body` (RSA PKCS#1 v1.5 over SHA-256).
     ///
     /// aws-lc-rs does not sign with SHA-1, so there is no SHA-1 counterpart: SHA-1 is tested
@@ -222,6 +321,7 @@ impl TestChain {
     }
 
     /// A [`StaticChainSource`] serving [`pem`](Self::pem) at [`TEST_CHAIN_URL`].
+    #[cfg(feature = "fetch")]
     pub fn source(&self) -> StaticChainSource {
         let url = CertChainUrl::parse(TEST_CHAIN_URL).expect("test URL is valid");
         StaticChainSource::new().with_chain(&url, self.pem())
@@ -238,7 +338,17 @@ impl TestChain {
         config
     }
 
+    /// A synchronous [`Checker`] for `ids` trusting this chain's root.
+    pub fn checker<I, S>(&self, ids: I) -> Checker
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Checker::new(self.config(ids)).expect("valid config")
+    }
+
     /// A verifier for `ids` trusting this chain's root and serving it from [`source`](Self::source).
+    #[cfg(feature = "fetch")]
     pub fn verifier<I, S>(&self, ids: I) -> Verifier
     where
         I: IntoIterator<Item = S>,

@@ -1,10 +1,11 @@
-//! Trust: path validation to a trusted root, dates, and the `echo-api.amazon.com` SAN.
+//! Trust: path validation to a trusted root, dates, the leaf's key usage, and the exact
+//! `echo-api.amazon.com` SAN.
 //!
 //! rustls-webpki does the path building and signature checks against the Mozilla roots
 //! (webpki-roots) plus any configured extra anchors; x509-parser reads the validity dates so
 //! a cached chain can be re-checked against every request's clock without re-validating.
 
-use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
+use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use webpki::{EndEntityCert, KeyUsage};
 
 use crate::error::{ConfigError, VerifyError};
@@ -52,6 +53,76 @@ impl std::fmt::Debug for TrustStore {
     }
 }
 
+/// What the signing certificate says about itself, read once with x509-parser.
+struct LeafFacts {
+    spki: Vec<u8>,
+    dns_names: Vec<String>,
+    /// `Some(digitalSignature)` when a keyUsage extension is present.
+    digital_signature: Option<bool>,
+    /// `Some(serverAuth)` when an extendedKeyUsage extension is present.
+    server_auth: Option<bool>,
+}
+
+fn leaf_facts(cert: &x509_parser::certificate::X509Certificate<'_>) -> Option<LeafFacts> {
+    use x509_parser::extensions::GeneralName;
+    let dns_names = match cert.subject_alternative_name().ok()? {
+        Some(san) => san
+            .value
+            .general_names
+            .iter()
+            .filter_map(|name| match name {
+                GeneralName::DNSName(dns) => Some((*dns).to_owned()),
+                _ => None,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let digital_signature = cert
+        .key_usage()
+        .ok()?
+        .map(|ku| ku.value.digital_signature());
+    let server_auth = cert
+        .extended_key_usage()
+        .ok()?
+        .map(|eku| eku.value.server_auth);
+    Some(LeafFacts {
+        spki: cert.public_key().raw.to_vec(),
+        dns_names,
+        digital_signature,
+        server_auth,
+    })
+}
+
+/// The leaf's key may sign requests: keyUsage, when present, includes digitalSignature (RFC
+/// 5280 §4.2.1.3), and extendedKeyUsage is present and includes serverAuth, as on every
+/// certificate Amazon has served (serverAuth + clientAuth).
+fn check_key_usage(facts: &LeafFacts) -> Result<(), VerifyError> {
+    if facts.digital_signature == Some(false) {
+        return Err(VerifyError::KeyUsage("keyUsage without digitalSignature"));
+    }
+    match facts.server_auth {
+        Some(true) => Ok(()),
+        Some(false) => Err(VerifyError::KeyUsage("extendedKeyUsage without serverAuth")),
+        None => Err(VerifyError::KeyUsage(
+            "no extendedKeyUsage (serverAuth required)",
+        )),
+    }
+}
+
+/// Amazon's rule: `echo-api.amazon.com` is one of the DNS SANs, exactly (ASCII case
+/// ignored, as DNS does). A wildcard such as `*.amazon.com` does not count (issue 15, item 4).
+fn check_subject_name(facts: &LeafFacts) -> Result<(), VerifyError> {
+    if facts
+        .dns_names
+        .iter()
+        .any(|name| name.eq_ignore_ascii_case(SIGNING_CERT_SAN))
+    {
+        Ok(())
+    } else {
+        Err(VerifyError::SubjectName)
+    }
+}
+
 /// A chain that passed parse, dates, trust and SAN checks: what the cache stores.
 #[derive(Debug)]
 pub struct ValidatedChain {
@@ -64,10 +135,13 @@ pub struct ValidatedChain {
 impl ValidatedChain {
     /// Validates a parsed chain (signing certificate first) at `now`.
     ///
-    /// Order: every certificate parses and the signing key is RSA (`ChainParse`), the
-    /// signing certificate is within its dates (`ChainDates`), a path to a trusted root
-    /// exists for serverAuth at `now` (`ChainTrust`; an intermediate out of its dates is
-    /// `ChainDates`), and `echo-api.amazon.com` is a SAN (`SubjectName`).
+    /// Order: every certificate parses and the signing key is `rsaEncryption` of 2048 to
+    /// 8192 bits (`ChainParse`), the signing certificate is within its dates (`ChainDates`),
+    /// a path to a trusted root exists for serverAuth at `now` (`ChainTrust`; an
+    /// intermediate out of its dates is `ChainDates`), the signing certificate's key usage
+    /// allows signing (`ChainTrust`: digitalSignature when keyUsage is present, serverAuth
+    /// in a required extendedKeyUsage), and `echo-api.amazon.com` is exactly one of its DNS
+    /// SANs (`SubjectName`).
     pub fn validate(
         certs: &[CertificateDer<'_>],
         trust: &TrustStore,
@@ -75,7 +149,7 @@ impl ValidatedChain {
     ) -> Result<ValidatedChain, VerifyError> {
         let (leaf_der, intermediates) = certs.split_first().ok_or(VerifyError::ChainEmpty)?;
         let mut windows = Vec::with_capacity(certs.len());
-        let mut leaf_spki = None;
+        let mut leaf = None;
         for (index, der) in certs.iter().enumerate() {
             let (rest, cert) = x509_parser::parse_x509_certificate(der)
                 .map_err(|_| VerifyError::ChainCertificate { index })?;
@@ -88,12 +162,13 @@ impl ValidatedChain {
                 validity.not_after.timestamp(),
             ));
             if index == 0 {
-                leaf_spki = Some(cert.public_key().raw.to_vec());
+                leaf = Some(leaf_facts(&cert).ok_or(VerifyError::ChainCertificate { index })?);
             }
         }
+        let facts = leaf.ok_or(VerifyError::ChainEmpty)?;
         let leaf = EndEntityCert::try_from(leaf_der)
             .map_err(|_| VerifyError::ChainCertificate { index: 0 })?;
-        let key = SigningKey::from_spki(leaf_spki.as_deref().unwrap_or_default())?;
+        let key = SigningKey::from_spki(&facts.spki)?;
 
         let now_secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
         let (leaf_not_before, leaf_not_after) = windows[0];
@@ -111,9 +186,8 @@ impl ValidatedChain {
             )
             .map_err(map_webpki_error)?;
 
-        let name = ServerName::try_from(SIGNING_CERT_SAN).map_err(|_| VerifyError::SubjectName)?;
-        leaf.verify_is_valid_for_subject_name(&name)
-            .map_err(|_| VerifyError::SubjectName)?;
+        check_key_usage(&facts)?;
+        check_subject_name(&facts)?;
 
         // The cached entry may only be used while every certificate of the verified path is
         // within its dates (trust anchors carry no dates in webpki).

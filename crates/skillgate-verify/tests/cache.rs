@@ -254,3 +254,83 @@ async fn a_download_completes_even_if_every_waiting_request_hangs_up() {
     verify_at(&v, c, "good.pem", now()).await.unwrap();
     assert_eq!(source.fetches.load(Ordering::SeqCst), 1);
 }
+
+#[tokio::test]
+async fn failures_never_evict_a_validated_chain() {
+    let c = chain();
+    let source = counting(c, Duration::ZERO);
+    let config = ChainCacheConfig {
+        max_entries: 3,
+        max_failures: 4,
+        download_burst: 100,
+        ..ChainCacheConfig::default()
+    };
+    let v = verifier(c, Arc::clone(&source), config);
+    verify_at(&v, c, "good.pem", now()).await.unwrap();
+    for i in 0..20 {
+        assert!(
+            verify_at(&v, c, &format!("bad-{i}.pem"), now())
+                .await
+                .is_err()
+        );
+        assert!(v.cache().failures_len() <= 4);
+    }
+    // Still cached: no new fetch for the validated chain.
+    let before = source.fetches.load(Ordering::SeqCst);
+    verify_at(&v, c, "good.pem", now()).await.unwrap();
+    assert_eq!(source.fetches.load(Ordering::SeqCst), before);
+    assert_eq!(v.cache().validated_len(), 1);
+}
+
+#[tokio::test]
+async fn a_url_that_validated_before_keeps_a_reserved_download_budget() {
+    let short = ca().issue(&LeafOptions {
+        not_before: time::macros::datetime!(2030-01-01 0:00 UTC),
+        not_after: time::macros::datetime!(2030-06-01 12:05 UTC),
+        ..LeafOptions::default()
+    });
+    let source = counting(&short, Duration::ZERO);
+    let config = ChainCacheConfig {
+        downloads_per_minute: 1,
+        download_burst: 1,
+        ..ChainCacheConfig::default()
+    };
+    let v = verifier(&short, Arc::clone(&source), config);
+    verify_at(&v, &short, "good.pem", now()).await.unwrap();
+    // A first-seen URL: the general budget is spent.
+    let err = verify_at(&v, &short, "good-new.pem", now())
+        .await
+        .unwrap_err();
+    assert_eq!(err, VerifyError::DownloadRateLimited);
+    // The validated chain is dropped past its notAfter; its URL still gets a download
+    // from the reserve (and then fails on the expired chain, which is the right answer).
+    let later = now() + time::Duration::minutes(6);
+    let err = verify_at(&v, &short, "good.pem", later).await.unwrap_err();
+    assert!(matches!(err, VerifyError::CertExpired { .. }), "{err}");
+    assert_eq!(source.fetches.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn the_cache_counts_its_own_hits_and_misses() {
+    let c = chain();
+    let source = counting(c, Duration::ZERO);
+    let v = verifier(c, Arc::clone(&source), ChainCacheConfig::default());
+    verify_at(&v, c, "good.pem", now()).await.unwrap();
+    for _ in 0..3 {
+        verify_at(&v, c, "good.pem", now()).await.unwrap();
+    }
+    let _ = verify_at(&v, c, "bad.pem", now()).await;
+    let _ = verify_at(&v, c, "bad.pem", now()).await;
+    let stats = v.cache().stats();
+    assert_eq!((stats.hits, stats.misses, stats.downloads), (3, 3, 2));
+    assert_eq!(v.cache().hits(), 3);
+    assert_eq!(v.cache().misses(), 3);
+    // A request refused before the chain step is not a lookup at all.
+    let b = envelope(APP_ID, "IntentRequest", now());
+    assert!(
+        v.verify(&http::HeaderMap::new(), &b, system_time(now()))
+            .await
+            .is_err()
+    );
+    assert_eq!(v.cache().stats(), stats);
+}

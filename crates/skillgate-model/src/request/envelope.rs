@@ -34,18 +34,24 @@ impl<'de> Deserialize<'de> for RequestEnvelope {
     /// `context` or `version` that does not fit its type is kept as sent in `extra` (and its
     /// accessors answer `None`) rather than failing the request.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use crate::macros::take_lenient;
-        let mut map = Map::<String, Value>::deserialize(deserializer)?;
-        let request = map
-            .remove("request")
-            .ok_or_else(|| D::Error::missing_field("request"))?;
-        let request = Request::deserialize(request).map_err(D::Error::custom)?;
+        use crate::macros::{RawObject, member, rest, take_member};
+        // Straight from the body: each member kept as raw text, each field parsed from its
+        // own text, no `Value` tree of the whole envelope.
+        let raw = RawObject::deserialize(deserializer)?;
+        let members = &raw.0;
+        let request =
+            member(members, "request").ok_or_else(|| D::Error::missing_field("request"))?;
+        let request: Request = serde_json::from_str(request.get()).map_err(D::Error::custom)?;
+        let mut taken = vec!["request"];
+        let version = take_member(members, "version", &mut taken).unwrap_or_default();
+        let session = take_member(members, "session", &mut taken);
+        let context = take_member(members, "context", &mut taken);
         Ok(Self {
-            version: take_lenient(&mut map, "version").unwrap_or_default(),
-            session: take_lenient(&mut map, "session"),
-            context: take_lenient(&mut map, "context"),
+            version,
+            session,
+            context,
             request,
-            extra: map,
+            extra: rest(members, &taken, None).map_err(D::Error::custom)?,
         })
     }
 }

@@ -200,11 +200,72 @@ impl Serialize for Request {
 
 impl<'de> Deserialize<'de> for Request {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(deserializer)?;
-        if !value.is_object() {
-            return Err(serde::de::Error::custom("a request must be a JSON object"));
-        }
-        Ok(Self::from_value(value))
+        let raw = crate::macros::RawObject::deserialize(deserializer)
+            .map_err(|_| serde::de::Error::custom("a request must be a JSON object"))?;
+        Self::from_members(&raw.0).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Request {
+    /// Builds a request from the members of a JSON object (raw text), typed when the type is
+    /// known and the body fits, [`Request::Unknown`] otherwise; fails only when a value is not
+    /// JSON the model accepts.
+    fn from_members(
+        members: &[(String, Box<serde_json::value::RawValue>)],
+    ) -> Result<Self, serde_json::Error> {
+        let request_type = crate::macros::member(members, "type")
+            .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
+            .unwrap_or_default();
+        let t = request_type.as_str();
+        Ok(match t {
+            names::LAUNCH => parse_members(members, t, Self::Launch)?,
+            names::INTENT => parse_members(members, t, Self::Intent)?,
+            names::SESSION_ENDED => parse_members(members, t, Self::SessionEnded)?,
+            names::CAN_FULFILL => parse_members(members, t, Self::CanFulfillIntent)?,
+            names::EXCEPTION => parse_members(members, t, Self::ExceptionEncountered)?,
+            names::APL_USER_EVENT => parse_members(members, t, Self::AplUserEvent)?,
+            names::CONNECTIONS_RESPONSE => parse_members(members, t, Self::ConnectionsResponse)?,
+            names::MESSAGE_RECEIVED => parse_members(members, t, Self::MessageReceived)?,
+            names::DIALOG_API_INVOKED => parse_members(members, t, Self::DialogApiInvoked)?,
+            _ if t.starts_with(names::AUDIO_PLAYER_PREFIX) => {
+                parse_members(members, t, |mut event: AudioPlayerEvent| {
+                    event.kind = AudioPlayerEventKind::from(t);
+                    Self::AudioPlayer(event)
+                })?
+            }
+            _ if t.starts_with(names::PLAYBACK_CONTROLLER_PREFIX) => {
+                parse_members(members, t, |mut event: PlaybackControllerEvent| {
+                    event.kind = PlaybackControllerKind::from(t);
+                    Self::PlaybackController(event)
+                })?
+            }
+            _ if t.starts_with(names::SKILL_EVENT_PREFIX) => {
+                parse_members(members, t, |mut event: SkillEvent| {
+                    event.kind = SkillEventKind::from(t);
+                    Self::SkillEvent(event)
+                })?
+            }
+            _ => Self::Unknown(UnknownRequest {
+                request_type,
+                raw: Value::Object(crate::macros::rest(members, &[], None)?),
+            }),
+        })
+    }
+}
+
+/// Parses the body of a known request type from the members of its object (the `"type"`
+/// tag skipped), falling back to [`Request::Unknown`] with the object as sent.
+fn parse_members<T: crate::macros::FromMembers>(
+    members: &[(String, Box<serde_json::value::RawValue>)],
+    tag: &str,
+    wrap: impl FnOnce(T) -> Request,
+) -> Result<Request, serde_json::Error> {
+    match T::from_members(members, Some("type")) {
+        Ok(typed) => Ok(wrap(typed)),
+        Err(_) => Ok(Request::Unknown(UnknownRequest {
+            request_type: tag.to_owned(),
+            raw: Value::Object(crate::macros::rest(members, &[], None)?),
+        })),
     }
 }
 

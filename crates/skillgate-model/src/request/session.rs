@@ -93,22 +93,29 @@ lenient_deserialize!(Permissions {
 
 impl<'de> Deserialize<'de> for Session {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use crate::macros::take_lenient;
-        let mut map = Map::<String, Value>::deserialize(deserializer)?;
+        use crate::macros::{RawObject, member, rest, take_member};
+        let raw = RawObject::deserialize(deserializer)?;
+        let members = &raw.0;
         // `new` is always written back, so an odd value cannot be kept aside: read "true"
         // and "false" strings, anything else as false.
-        let new = match map.remove("new") {
-            Some(Value::Bool(b)) => b,
-            Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        let new = match member(members, "new").map(|r| serde_json::from_str::<Value>(r.get())) {
+            Some(Ok(Value::Bool(b))) => b,
+            Some(Ok(Value::String(s))) => s.eq_ignore_ascii_case("true"),
+            Some(Err(e)) => return Err(serde::de::Error::custom(e)),
             _ => false,
         };
+        let mut taken = vec!["new"];
+        let session_id = take_member(members, "sessionId", &mut taken).unwrap_or_default();
+        let application = take_member(members, "application", &mut taken);
+        let user = take_member(members, "user", &mut taken);
+        let attributes = take_member(members, "attributes", &mut taken);
         Ok(Self {
             new,
-            session_id: take_lenient(&mut map, "sessionId").unwrap_or_default(),
-            application: take_lenient(&mut map, "application"),
-            user: take_lenient(&mut map, "user"),
-            attributes: take_lenient(&mut map, "attributes"),
-            extra: map,
+            session_id,
+            application,
+            user,
+            attributes,
+            extra: rest(members, &taken, None).map_err(serde::de::Error::custom)?,
         })
     }
 }
