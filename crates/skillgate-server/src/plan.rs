@@ -643,13 +643,16 @@ impl Plan {
     }
 }
 
+/// The chain cache, and the replay guard when replay protection is on.
+type CacheAndReplay = (Arc<ChainCache>, Option<Arc<dyn ReplayGuard>>);
+
 /// The chain cache and replay guard: this process's own, or shared in Redis.
 #[cfg(feature = "shared-state")]
 async fn chain_cache_and_replay(
     config: &Config,
     source: Arc<dyn ChainSource>,
     journal: Option<&std::path::Path>,
-) -> Result<(Arc<ChainCache>, Option<Arc<dyn ReplayGuard>>), ServerError> {
+) -> Result<CacheAndReplay, ServerError> {
     let Some(url) = &config.verify.shared_state else {
         return local_cache_and_replay(config, source, journal);
     };
@@ -679,7 +682,7 @@ async fn chain_cache_and_replay(
     config: &Config,
     source: Arc<dyn ChainSource>,
     journal: Option<&std::path::Path>,
-) -> Result<(Arc<ChainCache>, Option<Arc<dyn ReplayGuard>>), ServerError> {
+) -> Result<CacheAndReplay, ServerError> {
     local_cache_and_replay(config, source, journal)
 }
 
@@ -688,7 +691,7 @@ fn local_cache_and_replay(
     config: &Config,
     source: Arc<dyn ChainSource>,
     journal: Option<&std::path::Path>,
-) -> Result<(Arc<ChainCache>, Option<Arc<dyn ReplayGuard>>), ServerError> {
+) -> Result<CacheAndReplay, ServerError> {
     let capacity = config.verify.replay_max_entries;
     let replay: Option<Arc<dyn ReplayGuard>> = match (config.verify.replay, journal) {
         (false, _) => None,
