@@ -1034,6 +1034,19 @@ handler = "home"
         assert_eq!(c.limits.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
         assert_eq!(c.verify.timestamp_tolerance_secs, 150);
         assert!(c.dev.warnings().is_empty());
+        assert!(!c.metrics_on_main_listener);
+        assert_eq!(c.limits.idle_timeout_secs, 60);
+        assert_eq!(c.limits.max_connections_per_ip, 64);
+        assert!(c.limits.max_connections_per_ip < c.limits.max_connections);
+    }
+
+    #[test]
+    fn connection_limits_must_be_positive() {
+        for key in ["max_connections_per_ip", "idle_timeout_secs"] {
+            let text = MINIMAL.replace("[[skill]]", &format!("[limits]\n{key} = 0\n[[skill]]"));
+            let err = Config::from_toml_str(&text).unwrap_err();
+            assert!(err.to_string().contains(&format!("limits.{key}")), "{err}");
+        }
     }
 
     #[test]
