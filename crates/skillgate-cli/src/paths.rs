@@ -24,6 +24,11 @@ pub fn dev_tls_dir(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("tls")
 }
 
+/// The replay journal `serve` keeps, so a restart does not reopen the replay window.
+pub fn replay_journal(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("replay-ids")
+}
+
 /// The local development CA created by `skillgate dev-ca init`.
 pub fn dev_ca_dir(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("dev-ca")

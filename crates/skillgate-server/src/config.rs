@@ -59,10 +59,16 @@ pub struct Config {
     /// Address of the main (Alexa-facing) listener.
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,
-    /// Optional separate plain-HTTP address for `/healthz` and `/metrics`; when absent they
-    /// are served on the main listener.
+    /// Optional separate plain-HTTP address for `/healthz` and `/metrics`. Without it
+    /// `/healthz` is served on the main listener, and `/metrics` only when
+    /// `metrics_on_main_listener` is set.
     #[serde(default)]
     pub admin_listen: Option<SocketAddr>,
+    /// Serve `/metrics` on the main (Alexa-facing) listener when there is no
+    /// `admin_listen`. Off by default in a configuration file (the metrics name skills,
+    /// failure reasons and traffic); on in the demo configuration.
+    #[serde(default)]
+    pub metrics_on_main_listener: bool,
     /// When set, every verified request and its answer is written to this directory
     /// (tokens masked), for replay with `skillgate invoke --file`.
     #[serde(default)]
@@ -181,6 +187,14 @@ pub struct LimitsConfig {
     /// Most simultaneous connections; more are closed at once.
     #[serde(default = "default_max_connections")]
     pub max_connections: usize,
+    /// Most simultaneous connections from one client address; more from it are closed at
+    /// once, so one client holding idle connections cannot lock out others.
+    #[serde(default = "default_max_connections_per_ip")]
+    pub max_connections_per_ip: usize,
+    /// A connection (HTTP/1.1 keep-alive or HTTP/2) with no request in flight for this
+    /// long is closed (seconds).
+    #[serde(default = "default_idle_timeout_secs")]
+    pub idle_timeout_secs: u64,
     /// How long a graceful shutdown waits for in-flight requests (seconds).
     #[serde(default = "default_grace_secs")]
     pub shutdown_grace_secs: u64,
@@ -194,6 +208,8 @@ impl Default for LimitsConfig {
             body_read_timeout_secs: default_ten(),
             handler_timeout_ms: default_handler_ms(),
             max_connections: default_max_connections(),
+            max_connections_per_ip: default_max_connections_per_ip(),
+            idle_timeout_secs: default_idle_timeout_secs(),
             shutdown_grace_secs: default_grace_secs(),
         }
     }
@@ -211,6 +227,10 @@ impl LimitsConfig {
     /// Handler deadline as a duration.
     pub fn handler_timeout(&self) -> Duration {
         Duration::from_millis(self.handler_timeout_ms)
+    }
+    /// Idle timeout as a duration.
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_secs(self.idle_timeout_secs)
     }
     /// Shutdown grace period as a duration.
     pub fn shutdown_grace(&self) -> Duration {
@@ -565,6 +585,7 @@ impl Config {
         Self {
             listen: default_listen(),
             admin_listen: None,
+            metrics_on_main_listener: true,
             record_dir: None,
             tls: TlsConfig::default(),
             limits: LimitsConfig::default(),
@@ -775,6 +796,18 @@ impl Config {
                 "limits.max_connections must be positive".to_owned(),
             );
         }
+        if self.limits.max_connections_per_ip == 0 {
+            bad(
+                "limits.max_connections_per_ip".into(),
+                "limits.max_connections_per_ip must be positive".to_owned(),
+            );
+        }
+        if self.limits.idle_timeout_secs == 0 {
+            bad(
+                "limits.idle_timeout_secs".into(),
+                "limits.idle_timeout_secs must be positive".to_owned(),
+            );
+        }
         if Some(self.listen) == self.admin_listen {
             bad(
                 "admin_listen".into(),
@@ -953,6 +986,12 @@ fn default_handler_ms() -> u64 {
 fn default_max_connections() -> usize {
     1024
 }
+fn default_max_connections_per_ip() -> usize {
+    64
+}
+fn default_idle_timeout_secs() -> u64 {
+    60
+}
 fn default_grace_secs() -> u64 {
     20
 }
@@ -995,6 +1034,19 @@ handler = "home"
         assert_eq!(c.limits.max_body_bytes, DEFAULT_MAX_BODY_BYTES);
         assert_eq!(c.verify.timestamp_tolerance_secs, 150);
         assert!(c.dev.warnings().is_empty());
+        assert!(!c.metrics_on_main_listener);
+        assert_eq!(c.limits.idle_timeout_secs, 60);
+        assert_eq!(c.limits.max_connections_per_ip, 64);
+        assert!(c.limits.max_connections_per_ip < c.limits.max_connections);
+    }
+
+    #[test]
+    fn connection_limits_must_be_positive() {
+        for key in ["max_connections_per_ip", "idle_timeout_secs"] {
+            let text = MINIMAL.replace("[[skill]]", &format!("[limits]\n{key} = 0\n[[skill]]"));
+            let err = Config::from_toml_str(&text).unwrap_err();
+            assert!(err.to_string().contains(&format!("limits.{key}")), "{err}");
+        }
     }
 
     #[test]
@@ -1097,6 +1149,8 @@ upstream = "http://127.0.0.1:5000/alexa"
         assert_eq!(c, {
             let mut expected = Config::demo();
             expected.dev.any_application_id = false;
+            // A configuration file keeps /metrics off the main listener; the demo serves it.
+            expected.metrics_on_main_listener = false;
             expected.skill[0].application_ids =
                 vec!["amzn1.ask.skill.00000000-0000-0000-0000-000000000000".to_owned()];
             expected

@@ -157,6 +157,7 @@ async fn dispatch(
             let info = Forwarded {
                 application_id: &admitted.verified.application_id,
                 request_id: &admitted.verified.request_id,
+                signature: admitted.verified.algorithm,
                 client_headers: headers,
             };
             match upstream.forward(admitted.body.clone(), info).await {

@@ -9,6 +9,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
+use skillgate_verify::SignatureAlgorithm;
+
 use crate::answer::{self, MAX_RESPONSE_BYTES};
 
 /// Header set on every forwarded request: the request passed verification.
@@ -18,7 +20,9 @@ pub const APPLICATION_ID_HEADER: &str = "x-skillgate-application-id";
 /// Header carrying the Alexa request id.
 pub const REQUEST_ID_HEADER: &str = "x-skillgate-request-id";
 /// Client headers passed through unchanged, so an upstream that keeps its SDK's own
-/// signature check on still works. Nothing else from the client is forwarded.
+/// signature check on still works: the chain URL and the one signature header that was
+/// verified (`Signature-256`, or `Signature` when only the legacy SHA-1 one was checked).
+/// Nothing else from the client is forwarded.
 pub const PASSED_THROUGH: &[&str] = &["signaturecertchainurl", "signature-256", "signature"];
 
 /// Why an upstream produced no usable answer.
@@ -73,6 +77,9 @@ pub struct Forwarded<'a> {
     pub application_id: &'a str,
     /// The Alexa request id.
     pub request_id: &'a str,
+    /// The signature that was verified: only its header is forwarded, never an
+    /// unverified one sent alongside it.
+    pub signature: SignatureAlgorithm,
     /// The client's headers (only [`PASSED_THROUGH`] ones are forwarded).
     pub client_headers: &'a HeaderMap,
 }
@@ -125,7 +132,11 @@ impl Upstream {
         if let Ok(v) = HeaderValue::from_str(info.request_id) {
             headers.insert(REQUEST_ID_HEADER, v);
         }
-        for name in PASSED_THROUGH {
+        let verified = info.signature.header().to_ascii_lowercase();
+        let forwarded = PASSED_THROUGH
+            .iter()
+            .filter(|name| **name == "signaturecertchainurl" || **name == verified);
+        for name in forwarded {
             if let Some(v) = info.client_headers.get(*name) {
                 headers.insert(HeaderName::from_static(name), v.clone());
             }

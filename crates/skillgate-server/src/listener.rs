@@ -1,6 +1,6 @@
 //! The accept loop: TCP, optional TLS (rustls, TLS 1.2/1.3 only), HTTP/1.1 and HTTP/2
-//! (hyper-util; chosen by ALPN, never by sniffing), a connection cap, a handshake deadline,
-//! header and idle deadlines, and graceful shutdown.
+//! (hyper-util; chosen by ALPN, never by sniffing), a connection cap overall and per client
+//! address, a handshake deadline, header and idle deadlines, and graceful shutdown.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,13 +8,14 @@ use std::time::Duration;
 use axum::Router;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio_rustls::TlsAcceptor;
 
 use crate::cert_store::CertStore;
+use crate::idle::{Activity, Tracked};
+use crate::per_ip::PerIp;
 
 /// Builds the rustls server configuration: aws-lc-rs, TLS 1.3 and 1.2 only, certificates
 /// from `store`, ALPN http/1.1 (and h2 first when `http2`).
@@ -47,7 +48,11 @@ pub(crate) struct ListenerOptions {
     pub tls: Option<TlsAcceptor>,
     pub handshake_timeout: Duration,
     pub header_read_timeout: Duration,
+    /// A connection with no request in flight for this long is closed (HTTP/1.1 and 2).
+    pub idle_timeout: Duration,
     pub max_connections: usize,
+    /// Most simultaneous connections from one client address.
+    pub max_connections_per_ip: usize,
     pub shutdown_grace: Duration,
 }
 
@@ -73,11 +78,13 @@ pub(crate) async fn serve(
     // for plain HTTP. Auto-detection reads the first bytes with no deadline, so a client
     // that connects and says nothing (or sends half of the HTTP/2 preface) would hold a
     // connection slot forever; HTTP/1's header read timeout covers idle and keep-alive
-    // connections from the first byte they fail to send.
+    // connections from the first byte they fail to send, and the idle timeout covers
+    // HTTP/2 connections (whose PINGs are not requests).
     let http1 = Arc::new(builder.clone().http1_only());
     let http2 = Arc::new(builder.http2_only());
-    let graceful = GracefulShutdown::new();
-    let slots = Arc::new(Semaphore::new(options.max_connections));
+    let max_connections = options.max_connections.min(Semaphore::MAX_PERMITS);
+    let slots = Arc::new(Semaphore::new(max_connections));
+    let per_ip = PerIp::new(options.max_connections_per_ip);
     loop {
         let accepted = tokio::select! {
             changed = shutdown.changed() => {
@@ -97,6 +104,16 @@ pub(crate) async fn serve(
                 continue;
             }
         };
+        let Some(ip_slot) = per_ip.take(peer.ip()) else {
+            crate::metrics::connection_refused();
+            tracing::warn!(
+                %peer,
+                max = options.max_connections_per_ip,
+                "per-address connection cap reached; closing"
+            );
+            drop(stream);
+            continue;
+        };
         let Ok(permit) = Arc::clone(&slots).try_acquire_owned() else {
             crate::metrics::connection_refused();
             tracing::warn!(%peer, max = options.max_connections, "connection cap reached; closing");
@@ -104,20 +121,24 @@ pub(crate) async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let watcher = graceful.watcher();
         let (http1, http2) = (Arc::clone(&http1), Arc::clone(&http2));
-        let service = TowerToHyperService::new(router.clone());
+        let activity = Activity::new();
+        let service = Tracked::new(
+            TowerToHyperService::new(router.clone()),
+            Arc::clone(&activity),
+        );
         let tls = options.tls.clone();
         let handshake_timeout = options.handshake_timeout;
+        let idle_timeout = options.idle_timeout;
         let mut stop = shutdown.clone();
         tokio::spawn(async move {
-            let _permit = permit;
+            let _permit = (permit, ip_slot);
             let result = match tls {
                 None => {
                     let conn = http1
                         .serve_connection(TokioIo::new(stream), service)
                         .into_owned();
-                    watcher.watch(conn).await
+                    drive(conn, &activity, idle_timeout, stop).await
                 }
                 Some(acceptor) => {
                     // A handshake still running at shutdown is abandoned, not waited for.
@@ -132,7 +153,7 @@ pub(crate) async fn serve(
                             let conn = builder
                                 .serve_connection(TokioIo::new(tls), service)
                                 .into_owned();
-                            watcher.watch(conn).await
+                            drive(conn, &activity, idle_timeout, stop).await
                         }
                         Ok(Err(error)) => {
                             tracing::debug!(%peer, %error, "TLS handshake failed");
@@ -151,10 +172,44 @@ pub(crate) async fn serve(
         });
     }
     drop(listener);
+    // Every connection task holds a slot until it ends: all slots back means all closed.
+    let all = u32::try_from(max_connections).unwrap_or(u32::MAX);
     tokio::select! {
-        () = graceful.shutdown() => tracing::debug!("all connections closed"),
+        _ = slots.acquire_many(all) => tracing::debug!("all connections closed"),
         () = tokio::time::sleep(options.shutdown_grace) => {
             tracing::warn!(grace = ?options.shutdown_grace, "grace period over; dropping open connections");
         }
+    }
+}
+
+/// One served connection.
+type Conn<I> =
+    auto::Connection<'static, TokioIo<I>, Tracked<TowerToHyperService<Router>>, TokioExecutor>;
+
+/// Runs one connection until it ends. When it has been idle for `idle_timeout`, or the
+/// server stops, it is asked to finish gracefully (HTTP/2 GOAWAY; HTTP/1.1 closes after
+/// the response in flight) and runs on until it does.
+async fn drive<I>(
+    conn: Conn<I>,
+    activity: &Activity,
+    idle_timeout: Duration,
+    mut stop: watch::Receiver<bool>,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>>
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let mut conn = std::pin::pin!(conn);
+    tokio::select! {
+        result = conn.as_mut() => return result,
+        () = activity.idle_for(idle_timeout) => {
+            tracing::debug!(?idle_timeout, "closing an idle connection");
+        }
+        _ = stop.wait_for(|stopping| *stopping) => {}
+    }
+    conn.as_mut().graceful_shutdown();
+    // A client that ignores GOAWAY cannot keep the connection past the idle timeout.
+    match tokio::time::timeout(idle_timeout, conn).await {
+        Ok(result) => result,
+        Err(_) => Ok(()),
     }
 }

@@ -69,6 +69,7 @@ pub struct ServerBuilder {
     chain_overrides: Vec<(String, Vec<u8>)>,
     chain_source: Option<Arc<dyn ChainSource>>,
     dev_tls_dir: Option<PathBuf>,
+    replay_journal: Option<PathBuf>,
     prometheus: Option<PrometheusHandle>,
 }
 
@@ -100,6 +101,7 @@ impl ServerBuilder {
             chain_overrides: Vec::new(),
             chain_source: None,
             dev_tls_dir: None,
+            replay_journal: None,
             prometheus: None,
         }
     }
@@ -135,6 +137,14 @@ impl ServerBuilder {
         self
     }
 
+    /// Keeps the in-process replay cache in this journal file too, so a restart does not
+    /// reopen the window in which a captured request could be replayed (the CLI passes
+    /// `<data>/replay-ids`). Not used with `verify.shared_state` (Redis keeps the ids).
+    pub fn replay_journal(mut self, path: impl Into<PathBuf>) -> Self {
+        self.replay_journal = Some(path.into());
+        self
+    }
+
     /// Serves `/metrics` from this Prometheus recorder. The library never installs a
     /// process-wide recorder itself (an embedding application may have its own): the
     /// `skillgate` binary installs one with [`crate::metrics::install`] and passes it here.
@@ -158,6 +168,7 @@ impl ServerBuilder {
             chain_overrides,
             chain_source,
             dev_tls_dir,
+            replay_journal,
             prometheus,
         } = self;
         let mut problems = config.problems();
@@ -433,6 +444,7 @@ impl ServerBuilder {
         report.listen = config.listen;
         report.tls = tls.is_some();
         report.admin_listen = config.admin_listen;
+        report.metrics_on_main = config.admin_listen.is_none() && config.metrics_on_main_listener;
 
         match source {
             Some(source) if problems.is_empty() => Ok(Plan {
@@ -441,6 +453,7 @@ impl ServerBuilder {
                 source,
                 endpoints,
                 prometheus,
+                replay_journal,
                 report,
             }),
             _ => Err(PlanError { problems }),
@@ -500,6 +513,7 @@ pub struct Plan {
     source: Arc<dyn ChainSource>,
     endpoints: Vec<EndpointPlan>,
     prometheus: Option<PrometheusHandle>,
+    replay_journal: Option<PathBuf>,
     report: StartupReport,
 }
 
@@ -532,9 +546,11 @@ impl Plan {
             source,
             endpoints,
             prometheus,
+            replay_journal,
             mut report,
         } = self;
-        let (cache, replay) = chain_cache_and_replay(&config, source).await?;
+        let (cache, replay) =
+            chain_cache_and_replay(&config, source, replay_journal.as_deref()).await?;
 
         let recorder =
             match &config.record_dir {
@@ -574,10 +590,12 @@ impl Plan {
         }
 
         let admin = crate::server::admin_router(prometheus, Arc::clone(&cache));
-        let main_router = if config.admin_listen.is_none() {
-            router.merge(admin.clone())
-        } else {
-            router
+        // Without an admin listener, `/healthz` is on the main listener; `/metrics` only
+        // with the explicit `metrics_on_main_listener` switch (the demo sets it).
+        let main_router = match (config.admin_listen, config.metrics_on_main_listener) {
+            (Some(_), _) => router,
+            (None, true) => router.merge(admin.clone()),
+            (None, false) => router.merge(crate::server::admin_router(None, Arc::clone(&cache))),
         };
         let main_router = main_router.layer(CatchPanicLayer::custom(crate::server::panic_response));
 
@@ -609,7 +627,9 @@ impl Plan {
                 tls: acceptor,
                 handshake_timeout: Duration::from_secs(config.tls.handshake_timeout_secs),
                 header_read_timeout: config.limits.header_read_timeout(),
+                idle_timeout: config.limits.idle_timeout(),
                 max_connections: config.limits.max_connections,
+                max_connections_per_ip: config.limits.max_connections_per_ip,
                 shutdown_grace: config.limits.shutdown_grace(),
             },
             reload_interval: Duration::from_secs(config.tls.reload_interval_secs),
@@ -623,14 +643,18 @@ impl Plan {
     }
 }
 
+/// The chain cache, and the replay guard when replay protection is on.
+type CacheAndReplay = (Arc<ChainCache>, Option<Arc<dyn ReplayGuard>>);
+
 /// The chain cache and replay guard: this process's own, or shared in Redis.
 #[cfg(feature = "shared-state")]
 async fn chain_cache_and_replay(
     config: &Config,
     source: Arc<dyn ChainSource>,
-) -> Result<(Arc<ChainCache>, Option<Arc<dyn ReplayGuard>>), ServerError> {
+    journal: Option<&std::path::Path>,
+) -> Result<CacheAndReplay, ServerError> {
     let Some(url) = &config.verify.shared_state else {
-        return Ok(local_cache_and_replay(config, source));
+        return local_cache_and_replay(config, source, journal);
     };
     let redis = skillgate_store::RedisShared::connect(url, config.verify.shared_state_timeout())
         .await
@@ -657,16 +681,29 @@ async fn chain_cache_and_replay(
 async fn chain_cache_and_replay(
     config: &Config,
     source: Arc<dyn ChainSource>,
-) -> Result<(Arc<ChainCache>, Option<Arc<dyn ReplayGuard>>), ServerError> {
-    Ok(local_cache_and_replay(config, source))
+    journal: Option<&std::path::Path>,
+) -> Result<CacheAndReplay, ServerError> {
+    local_cache_and_replay(config, source, journal)
 }
 
+/// This process's chain cache and replay guard: in memory, and in `journal` when given.
 fn local_cache_and_replay(
     config: &Config,
     source: Arc<dyn ChainSource>,
-) -> (Arc<ChainCache>, Option<Arc<dyn ReplayGuard>>) {
-    let replay: Option<Arc<dyn ReplayGuard>> = config.verify.replay.then(|| {
-        Arc::new(InMemoryReplayGuard::new(config.verify.replay_max_entries)) as Arc<dyn ReplayGuard>
-    });
-    (Arc::new(ChainCache::new(source)), replay)
+    journal: Option<&std::path::Path>,
+) -> Result<CacheAndReplay, ServerError> {
+    let capacity = config.verify.replay_max_entries;
+    let replay: Option<Arc<dyn ReplayGuard>> = match (config.verify.replay, journal) {
+        (false, _) => None,
+        (true, None) => Some(Arc::new(InMemoryReplayGuard::new(capacity))),
+        (true, Some(path)) => Some(Arc::new(
+            crate::replay_journal::ReplayJournal::open(
+                path,
+                capacity,
+                std::time::SystemTime::now(),
+            )
+            .map_err(|e| ServerError::Config(e.to_string()))?,
+        )),
+    };
+    Ok((Arc::new(ChainCache::new(source)), replay))
 }

@@ -88,6 +88,9 @@ pub struct StartupReport {
     pub tls: bool,
     /// The bound admin address, if separate.
     pub admin_listen: Option<SocketAddr>,
+    /// Whether `/metrics` is on the main listener (no `admin_listen`,
+    /// `metrics_on_main_listener` set).
+    pub metrics_on_main: bool,
     /// Skills and their paths.
     pub skills: Vec<SkillInfo>,
     /// Verification settings, one line.
@@ -104,6 +107,7 @@ impl Default for StartupReport {
             listen: SocketAddr::from(([0, 0, 0, 0], 0)),
             tls: true,
             admin_listen: None,
+            metrics_on_main: false,
             skills: Vec::new(),
             verification: String::new(),
             dev_certificate: None,
@@ -173,9 +177,15 @@ impl StartupReport {
             Some(addr) => format!("http://{addr}"),
             None => self.local_url(""),
         };
-        out.push(format!(
-            "  health: {admin}/healthz   metrics: {admin}/metrics"
-        ));
+        if self.admin_listen.is_some() || self.metrics_on_main {
+            out.push(format!(
+                "  health: {admin}/healthz   metrics: {admin}/metrics"
+            ));
+        } else {
+            out.push(format!(
+                "  health: {admin}/healthz   metrics: off (set admin_listen, or metrics_on_main_listener = true)"
+            ));
+        }
         out.push(format!("  verification: {}", self.verification));
         if let Some(dev) = &self.dev_certificate {
             out.push(format!(

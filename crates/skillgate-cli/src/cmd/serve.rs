@@ -69,7 +69,8 @@ pub fn register_native_skills(
 }
 
 /// The server builder `serve` and `check-config` both plan from: the native skills (with
-/// `store` for those that keep attributes), the development certificate directory, and with
+/// `store` for those that keep attributes), the development certificate directory, the
+/// replay journal, and with
 /// `[dev] dev_ca` the local dev CA's trust anchor and chain.
 pub fn builder(
     config: &Config,
@@ -77,7 +78,8 @@ pub fn builder(
     store: Arc<dyn AttributesStore>,
 ) -> anyhow::Result<ServerBuilder> {
     let mut builder = register_native_skills(ServerBuilder::new(config.clone()), store)
-        .dev_tls_dir(paths::dev_tls_dir(&globals.data_dir));
+        .dev_tls_dir(paths::dev_tls_dir(&globals.data_dir))
+        .replay_journal(paths::replay_journal(&globals.data_dir));
     if config.dev.dev_ca {
         let overrides = super::dev_ca::server_overrides(globals)
             .context("--dev-ca needs the development CA: run `skillgate dev-ca init` first")?;
