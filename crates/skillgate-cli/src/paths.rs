@@ -24,6 +24,11 @@ pub fn dev_tls_dir(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("tls")
 }
 
+/// Where `[tls.acme]` keeps its account key and certificates (mode 0600 files).
+pub fn acme_dir(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("acme")
+}
+
 /// The local development CA created by `skillgate dev-ca init`.
 pub fn dev_ca_dir(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("dev-ca")

@@ -77,7 +77,8 @@ pub fn builder(
     store: Arc<dyn AttributesStore>,
 ) -> anyhow::Result<ServerBuilder> {
     let mut builder = register_native_skills(ServerBuilder::new(config.clone()), store)
-        .dev_tls_dir(paths::dev_tls_dir(&globals.data_dir));
+        .dev_tls_dir(paths::dev_tls_dir(&globals.data_dir))
+        .acme_dir(paths::acme_dir(&globals.data_dir));
     if config.dev.dev_ca {
         let overrides = super::dev_ca::server_overrides(globals)
             .context("--dev-ca needs the development CA: run `skillgate dev-ca init` first")?;
