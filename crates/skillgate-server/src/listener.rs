@@ -126,7 +126,11 @@ pub(crate) async fn serve(
                         _ = stop.wait_for(|stopping| *stopping) => return,
                     };
                     match handshake {
-                        Ok(Ok(tls)) if skillgate_acme::is_acme_validation(tls.get_ref().1.alpn_protocol()) => {
+                        Ok(Ok(tls))
+                            if skillgate_acme::is_acme_validation(
+                                tls.get_ref().1.alpn_protocol(),
+                            ) =>
+                        {
                             // An ACME tls-alpn-01 validation: the handshake was all of it.
                             return;
                         }

@@ -48,7 +48,8 @@ pub fn acme_config(domains: &[String], contact: &[String]) -> anyhow::Result<Str
         Ok(format!("[{}]", quoted.join(", ")))
     };
     let contact_line = if contact.is_empty() {
-        "# contact = [\"mailto:you@example.com\"]  # recommended: Let's Encrypt's expiry mail".to_owned()
+        "# contact = [\"mailto:you@example.com\"]  # recommended: Let's Encrypt's expiry mail"
+            .to_owned()
     } else {
         format!("contact = {}", list(contact)?)
     };
