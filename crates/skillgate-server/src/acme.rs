@@ -297,6 +297,7 @@ mod tests {
 
     fn tls(text: &str) -> TlsConfig {
         #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
         struct Doc {
             tls: TlsConfig,
         }
@@ -319,7 +320,7 @@ mod tests {
     #[test]
     fn each_broken_rule_is_reported_under_its_key() {
         let t = tls(
-            "cert = \"c.pem\"\nkey = \"k.pem\"\n[tls.acme]\ndomains = [\"127.0.0.1\", \"*.x.com\"]\n\
+            "[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n[tls.acme]\ndomains = [\"127.0.0.1\", \"*.x.com\"]\n\
              contact = [\"you@example.com\"]\ndirectory = \"http://acme.example/dir\"\n\
              http_listen = \"0.0.0.0:80\"\nretry_initial_secs = 0\n",
         );
