@@ -29,6 +29,11 @@ pub fn replay_journal(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("replay-ids")
 }
 
+/// Where `[tls.acme]` keeps its account key and certificates (mode 0600 files).
+pub fn acme_dir(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("acme")
+}
+
 /// The local development CA created by `skillgate dev-ca init`.
 pub fn dev_ca_dir(data_dir: &std::path::Path) -> PathBuf {
     data_dir.join("dev-ca")

@@ -125,6 +125,9 @@ pub struct TlsConfig {
     /// Offer HTTP/2 (ALPN h2). Off by default: Alexa uses HTTP/1.1.
     #[serde(default)]
     pub http2: bool,
+    /// `[tls.acme]`: certificates obtained and renewed automatically (excludes `cert`).
+    #[serde(default)]
+    pub acme: Option<crate::acme::AcmeSettings>,
 }
 
 impl TlsConfig {
@@ -153,6 +156,7 @@ impl Default for TlsConfig {
             reload_interval_secs: default_reload_secs(),
             handshake_timeout_secs: default_handshake_secs(),
             http2: false,
+            acme: None,
         }
     }
 }
@@ -727,6 +731,7 @@ impl Config {
     /// file order. Pure: no file is read (the server's plan step does that).
     pub fn problems(&self) -> Vec<Problem> {
         let mut out = Vec::new();
+        out.extend(self.tls.acme_problems());
         let mut bad = |key: String, message: String| out.push(Problem { key, message });
         if self.skill.is_empty() {
             bad("skill".into(), "no [[skill]] configured".to_owned());

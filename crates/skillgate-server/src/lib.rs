@@ -6,6 +6,7 @@
 //! [`layer::VerifiedAlexaRequest`] are re-exported here).
 #![warn(missing_docs)]
 
+pub mod acme;
 pub mod answer;
 pub mod cert_store;
 pub mod config;

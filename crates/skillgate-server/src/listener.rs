@@ -147,6 +147,14 @@ pub(crate) async fn serve(
                         _ = stop.wait_for(|stopping| *stopping) => return,
                     };
                     match handshake {
+                        Ok(Ok(tls))
+                            if skillgate_acme::is_acme_validation(
+                                tls.get_ref().1.alpn_protocol(),
+                            ) =>
+                        {
+                            // An ACME tls-alpn-01 validation: the handshake was all of it.
+                            return;
+                        }
                         Ok(Ok(tls)) => {
                             let h2 = tls.get_ref().1.alpn_protocol() == Some(b"h2".as_slice());
                             let builder = if h2 { http2 } else { http1 };

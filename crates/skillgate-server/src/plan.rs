@@ -24,6 +24,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::catch_panic::CatchPanicLayer;
 
+use crate::acme::AcmePlan;
 use crate::cert_store::CertStore;
 use crate::config::{CertificateFiles, Config, Problem, SkillTarget};
 use crate::endpoint::{Endpoint, SkillEntry, Target};
@@ -70,6 +71,7 @@ pub struct ServerBuilder {
     chain_source: Option<Arc<dyn ChainSource>>,
     dev_tls_dir: Option<PathBuf>,
     replay_journal: Option<PathBuf>,
+    acme_dir: Option<PathBuf>,
     prometheus: Option<PrometheusHandle>,
 }
 
@@ -102,6 +104,7 @@ impl ServerBuilder {
             chain_source: None,
             dev_tls_dir: None,
             replay_journal: None,
+            acme_dir: None,
             prometheus: None,
         }
     }
@@ -145,6 +148,13 @@ impl ServerBuilder {
         self
     }
 
+    /// Where `[tls.acme]` keeps its account key and certificates (the CLI passes
+    /// `<data>/acme`); created with mode 0700 by the plan step.
+    pub fn acme_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.acme_dir = Some(dir.into());
+        self
+    }
+
     /// Serves `/metrics` from this Prometheus recorder. The library never installs a
     /// process-wide recorder itself (an embedding application may have its own): the
     /// `skillgate` binary installs one with [`crate::metrics::install`] and passes it here.
@@ -169,9 +179,11 @@ impl ServerBuilder {
             chain_source,
             dev_tls_dir,
             replay_journal,
+            acme_dir,
             prometheus,
         } = self;
         let mut problems = config.problems();
+        let tls_rules_ok = problems.iter().all(|p| !p.key.starts_with("tls"));
         let mut problem = |key: &str, message: String| {
             problems.push(Problem {
                 key: key.to_owned(),
@@ -183,7 +195,40 @@ impl ServerBuilder {
 
         // TLS: every certificate loaded and matched with its key now.
         let mut tls = None;
-        if config.tls.enabled {
+        let mut acme = None;
+        if let Some(settings) = config.tls.acme.as_ref().filter(|_| config.tls.enabled) {
+            // `[tls.acme]`: the certificate comes from the resolver (the stored one, if any,
+            // at once; else after the first order). Its rules are in `Config::problems`.
+            match acme_dir.as_deref() {
+                None => problem(
+                    "tls.acme",
+                    "no ACME state directory given (ServerBuilder::acme_dir)".to_owned(),
+                ),
+                Some(dir) if tls_rules_ok => match AcmePlan::new(settings, dir) {
+                    Err(p) => problem(&p.key, p.message),
+                    Ok(planned) => match planned.tls_config(config.tls.http2) {
+                        Err(error) => problem("tls.acme", error.to_string()),
+                        Ok(server_config) => {
+                            tls = Some((
+                                None,
+                                tokio_rustls::TlsAcceptor::from(Arc::new(server_config)),
+                            ));
+                            if planned.acme.current().is_none() {
+                                report.warnings.push(format!(
+                                    "TLS: no ACME certificate for {} yet: it is ordered from {} at start; \
+                                     until it arrives TLS handshakes fail (state in {})",
+                                    settings.domains.join(", "),
+                                    settings.directory,
+                                    dir.display()
+                                ));
+                            }
+                            acme = Some(planned);
+                        }
+                    },
+                },
+                Some(_) => {}
+            }
+        } else if config.tls.enabled {
             let configured = config.tls.certificates();
             let files = if configured.is_empty() {
                 match dev_tls_dir.as_deref().map(crate::dev_cert::ensure) {
@@ -222,7 +267,7 @@ impl ServerBuilder {
                         match tls_config(Arc::clone(&store), config.tls.http2) {
                             Ok(server_config) => {
                                 tls = Some((
-                                    store,
+                                    Some(store),
                                     tokio_rustls::TlsAcceptor::from(Arc::new(server_config)),
                                 ))
                             }
@@ -450,6 +495,7 @@ impl ServerBuilder {
             Some(source) if problems.is_empty() => Ok(Plan {
                 config,
                 tls,
+                acme,
                 source,
                 endpoints,
                 prometheus,
@@ -509,7 +555,9 @@ struct EndpointPlan {
 /// A validated configuration, ready to [`start`](Plan::start).
 pub struct Plan {
     config: Config,
-    tls: Option<(Arc<CertStore>, tokio_rustls::TlsAcceptor)>,
+    /// The certificate files (none with ACME) and the acceptor.
+    tls: Option<(Option<Arc<CertStore>>, tokio_rustls::TlsAcceptor)>,
+    acme: Option<AcmePlan>,
     source: Arc<dyn ChainSource>,
     endpoints: Vec<EndpointPlan>,
     prometheus: Option<PrometheusHandle>,
@@ -543,6 +591,7 @@ impl Plan {
         let Plan {
             config,
             tls,
+            acme,
             source,
             endpoints,
             prometheus,
@@ -612,10 +661,20 @@ impl Plan {
             }
             None => None,
         };
+        let acme = match acme {
+            None => None,
+            Some(AcmePlan { acme, http_listen }) => {
+                let port80 = match http_listen {
+                    Some(addr) => Some(TcpListener::bind(addr).await.map_err(bind_error(addr))?),
+                    None => None,
+                };
+                Some((acme, port80))
+            }
+        };
         report.listen = local_addr;
         report.admin_listen = admin_listener.as_ref().map(|(_, a)| *a);
         let (cert_store, acceptor) = match tls {
-            Some((store, acceptor)) => (Some(store), Some(acceptor)),
+            Some((store, acceptor)) => (store, Some(acceptor)),
             None => (None, None),
         };
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
@@ -633,6 +692,7 @@ impl Plan {
                 shutdown_grace: config.limits.shutdown_grace(),
             },
             reload_interval: Duration::from_secs(config.tls.reload_interval_secs),
+            acme,
             handle: ServerHandle {
                 shutdown: Arc::new(shutdown_tx),
                 certs: cert_store,

@@ -261,6 +261,8 @@ pub struct Server {
     pub(crate) router: Router,
     pub(crate) options: ListenerOptions,
     pub(crate) reload_interval: Duration,
+    /// `[tls.acme]`: the manager and the http-01 listener, run by [`Server::run`].
+    pub(crate) acme: Option<(skillgate_acme::Acme, Option<TcpListener>)>,
     pub(crate) handle: ServerHandle,
     pub(crate) shutdown_rx: watch::Receiver<bool>,
     pub(crate) report: StartupReport,
@@ -315,6 +317,10 @@ impl Server {
                     }
                 }
             });
+        }
+        if let Some((acme, port80)) = self.acme {
+            // Stops at shutdown; not joined (an order in flight is abandoned).
+            tokio::spawn(crate::acme::run(acme, port80, self.shutdown_rx.clone()));
         }
         if let Some((listener, router)) = self.admin_listener {
             let options = ListenerOptions {

@@ -79,7 +79,8 @@ pub fn builder(
 ) -> anyhow::Result<ServerBuilder> {
     let mut builder = register_native_skills(ServerBuilder::new(config.clone()), store)
         .dev_tls_dir(paths::dev_tls_dir(&globals.data_dir))
-        .replay_journal(paths::replay_journal(&globals.data_dir));
+        .replay_journal(paths::replay_journal(&globals.data_dir))
+        .acme_dir(paths::acme_dir(&globals.data_dir));
     if config.dev.dev_ca {
         let overrides = super::dev_ca::server_overrides(globals)
             .context("--dev-ca needs the development CA: run `skillgate dev-ca init` first")?;
