@@ -82,7 +82,25 @@ pub enum SsmlError {
         /// Byte offset.
         at: usize,
     },
+    /// An `<audio>` whose `src` is missing or not an `https://` URL (Alexa plays audio only
+    /// over HTTPS).
+    #[error("<audio> at byte {at} needs an https:// src")]
+    InsecureAudio {
+        /// Byte offset.
+        at: usize,
+    },
+    /// A `<break time>` that is not `Ns` or `Nms`, or is longer than Alexa's 10 seconds.
+    #[error("<break time=\"{time}\"> at byte {at}: a pause is at most 10s (10000ms)")]
+    InvalidBreak {
+        /// The `time` value.
+        time: String,
+        /// Byte offset.
+        at: usize,
+    },
 }
+
+/// The longest pause a `<break>` may ask for, in milliseconds (Alexa's documented limit).
+pub const MAX_BREAK_MS: u64 = 10_000;
 
 /// Facts about a well-formed SSML document.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -141,7 +159,8 @@ pub fn check(ssml: &str) -> Result<SsmlSummary, SsmlError> {
                     };
                     let name_end = body.find(|c: char| c.is_whitespace()).unwrap_or(body.len());
                     let name = &body[..name_end];
-                    check_attributes(&body[name_end..], pos)?;
+                    let attributes = check_attributes(&body[name_end..], pos)?;
+                    check_element(name, &attributes, pos)?;
                     if !KNOWN_TAGS.contains(&name) {
                         return Err(SsmlError::UnknownTag {
                             name: name.to_owned(),
@@ -217,13 +236,52 @@ fn tag_len(text: &str) -> Option<usize> {
     None
 }
 
-/// Checks `name="value"` pairs: names without quotes, values quoted, entities valid.
-fn check_attributes(mut text: &str, at: usize) -> Result<(), SsmlError> {
+/// The rules on attribute values Alexa enforces: audio only over HTTPS, pauses of at most
+/// [`MAX_BREAK_MS`].
+fn check_element(name: &str, attributes: &[(&str, &str)], at: usize) -> Result<(), SsmlError> {
+    let value = |key: &str| attributes.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+    match name {
+        "audio" => match value("src") {
+            Some(src) if src.trim().starts_with("https://") => Ok(()),
+            _ => Err(SsmlError::InsecureAudio { at }),
+        },
+        "break" => match value("time") {
+            None => Ok(()),
+            Some(time) if break_ms(time).is_some_and(|ms| ms <= MAX_BREAK_MS) => Ok(()),
+            Some(time) => Err(SsmlError::InvalidBreak {
+                time: time.to_owned(),
+                at,
+            }),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// `"3s"`, `"250ms"`, `"1.5s"` in milliseconds; `None` for anything else.
+fn break_ms(time: &str) -> Option<u64> {
+    let time = time.trim();
+    let (number, scale) = if let Some(ms) = time.strip_suffix("ms") {
+        (ms, 1.0)
+    } else {
+        (time.strip_suffix('s')?, 1000.0)
+    };
+    if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    let value: f64 = number.parse().ok()?;
+    let ms = value * scale;
+    (ms.is_finite() && ms >= 0.0).then_some(ms.ceil() as u64)
+}
+
+/// Checks `name="value"` pairs: names without quotes, values quoted, entities valid. Returns
+/// the pairs (values as written, entities not decoded).
+fn check_attributes(mut text: &str, at: usize) -> Result<Vec<(&str, &str)>, SsmlError> {
     let malformed = SsmlError::MalformedTag { at };
+    let mut pairs = Vec::new();
     loop {
         text = text.trim_start();
         if text.is_empty() {
-            return Ok(());
+            return Ok(pairs);
         }
         let eq = text.find('=').ok_or(malformed.clone())?;
         let name = text[..eq].trim_end();
@@ -242,6 +300,7 @@ fn check_attributes(mut text: &str, at: usize) -> Result<(), SsmlError> {
             let (_, len) = entity(&rest[amp..]).ok_or(SsmlError::InvalidEntity { at })?;
             rest = &rest[amp + len..];
         }
+        pairs.push((name, value));
         text = &value_part[end + 2..];
     }
 }
@@ -308,6 +367,29 @@ mod tests {
             assert!(
                 result.as_ref().is_err_and(expected),
                 "{doc}: unexpected {result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn audio_must_be_https_and_pauses_at_most_ten_seconds() {
+        let ok = r#"<speak><audio src="https://a.example/x.mp3"/><break time="10s"/><break time="10000ms"/><break time="1.5s"/><break strength="strong"/></speak>"#;
+        assert_eq!(check(ok), Ok(SsmlSummary { audio_clips: 1 }));
+        for bad in [
+            r#"<speak><audio src="http://a.example/x.mp3"/></speak>"#,
+            r#"<speak><audio src="ftp://a.example/x.mp3"/></speak>"#,
+            r#"<speak><audio/></speak>"#,
+        ] {
+            assert!(
+                matches!(check(bad), Err(SsmlError::InsecureAudio { .. })),
+                "{bad}"
+            );
+        }
+        for bad in ["10.5s", "10001ms", "11s", "1m", "s", "-1s", "1e9s", "fast"] {
+            let doc = format!(r#"<speak><break time="{bad}"/></speak>"#);
+            assert!(
+                matches!(check(&doc), Err(SsmlError::InvalidBreak { .. })),
+                "{doc}"
             );
         }
     }
