@@ -41,7 +41,12 @@ mod location;
 mod open;
 #[cfg(feature = "postgres")]
 mod postgres;
+// Shared by the backends; with only some of them compiled in, some helpers go unused.
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
+#[cfg_attr(
+    not(all(feature = "sqlite", feature = "postgres", feature = "redis")),
+    allow(dead_code)
+)]
 mod record;
 #[cfg(feature = "redis")]
 mod redis;
