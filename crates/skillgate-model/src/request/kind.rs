@@ -12,6 +12,115 @@ use super::interaction::{AplUserEvent, ConnectionsResponse, DialogApiInvokedRequ
 use super::standard::{CanFulfillIntentRequest, IntentRequest, LaunchRequest, SessionEndedRequest};
 use crate::macros::{Tagged, typed, untag};
 
+/// The fields every typed request has.
+struct Common<'a> {
+    request_id: Option<&'a str>,
+    timestamp: Option<&'a str>,
+    locale: Option<&'a str>,
+    extra: &'a Map<String, Value>,
+}
+
+/// The one table of request types: a line per variant, with its type and its `"type"` name
+/// (or, for families such as `AudioPlayer.*`, the prefix and the kind enum). The enum, the
+/// type name, the common fields, serialization and both parsers are generated from it, so a
+/// new request type is one line here (and its struct).
+macro_rules! request_types {
+    (
+        fixed { $( $(#[$fdoc:meta])* $fvariant:ident($ftype:ty) = $fname:path, )* }
+        prefixed { $( $(#[$pdoc:meta])* $pvariant:ident($ptype:ty, $pkind:ty) = $pprefix:path, )* }
+    ) => {
+        /// The `request` object of an envelope, by its `"type"`.
+        ///
+        /// Deserializing never fails on a JSON object: a type the model does not know becomes
+        /// [`Request::Unknown`] with its raw JSON. Serializing writes `"type"` first, then the fields.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Request {
+            $( $(#[$fdoc])* $fvariant($ftype), )*
+            $( $(#[$pdoc])* $pvariant($ptype), )*
+            /// Anything else, as raw JSON.
+            Unknown(UnknownRequest),
+        }
+
+        impl Request {
+            /// The request type as Alexa names it, e.g. `IntentRequest` or
+            /// `AudioPlayer.PlaybackStarted`.
+            pub fn request_type(&self) -> &str {
+                match self {
+                    $( Self::$fvariant(_) => $fname, )*
+                    $( Self::$pvariant(r) => r.kind.as_str(), )*
+                    Self::Unknown(r) => &r.request_type,
+                }
+            }
+
+            /// The fields every typed request has (`None` for [`Request::Unknown`]).
+            fn common(&self) -> Option<Common<'_>> {
+                match self {
+                    $( Self::$fvariant(r) => Some(Common {
+                        request_id: r.request_id.as_deref(),
+                        timestamp: r.timestamp.as_deref(),
+                        locale: r.locale.as_deref(),
+                        extra: &r.extra,
+                    }), )*
+                    $( Self::$pvariant(r) => Some(Common {
+                        request_id: r.request_id.as_deref(),
+                        timestamp: r.timestamp.as_deref(),
+                        locale: r.locale.as_deref(),
+                        extra: &r.extra,
+                    }), )*
+                    Self::Unknown(_) => None,
+                }
+            }
+
+            /// The typed parse of the members of a request object whose type is `t`;
+            /// `None` when `t` names no typed request.
+            fn from_members_typed(
+                members: &[(String, Box<serde_json::value::RawValue>)],
+                t: &str,
+            ) -> Result<Option<Self>, serde_json::Error> {
+                $( if t == $fname {
+                    return parse_members(members, t, Self::$fvariant).map(Some);
+                } )*
+                $( if t.starts_with($pprefix) {
+                    return parse_members(members, t, |mut event: $ptype| {
+                        event.kind = <$pkind>::from(t);
+                        Self::$pvariant(event)
+                    })
+                    .map(Some);
+                } )*
+                Ok(None)
+            }
+
+            /// The parser of a JSON value whose type is `t`; `None` when `t` names no
+            /// typed request.
+            fn parse_typed(t: &str) -> Option<fn(Value, &str) -> Self> {
+                $( if t == $fname {
+                    return Some(|value, t| parse(value, t, Self::$fvariant));
+                } )*
+                $( if t.starts_with($pprefix) {
+                    return Some(|value, t| {
+                        parse(value, t, |mut event: $ptype| {
+                            event.kind = <$pkind>::from(t);
+                            Self::$pvariant(event)
+                        })
+                    });
+                } )*
+                None
+            }
+        }
+
+        impl Serialize for Request {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let kind = self.request_type();
+                match self {
+                    $( Self::$fvariant(inner) => Tagged { kind, inner }.serialize(serializer), )*
+                    $( Self::$pvariant(inner) => Tagged { kind, inner }.serialize(serializer), )*
+                    Self::Unknown(unknown) => unknown.raw.serialize(serializer),
+                }
+            }
+        }
+    };
+}
+
 /// A request type this version of the model does not know (or a known one whose body has a
 /// shape the typed struct cannot hold), kept as raw JSON so it never fails a parse.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,38 +131,35 @@ pub struct UnknownRequest {
     pub raw: Value,
 }
 
-/// The `request` object of an envelope, by its `"type"`.
-///
-/// Deserializing never fails on a JSON object: a type the model does not know becomes
-/// [`Request::Unknown`] with its raw JSON. Serializing writes `"type"` first, then the fields.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Request {
-    /// `LaunchRequest`.
-    Launch(LaunchRequest),
-    /// `IntentRequest`.
-    Intent(IntentRequest),
-    /// `SessionEndedRequest`.
-    SessionEnded(SessionEndedRequest),
-    /// `CanFulfillIntentRequest`.
-    CanFulfillIntent(CanFulfillIntentRequest),
-    /// `AudioPlayer.*` events.
-    AudioPlayer(AudioPlayerEvent),
-    /// `PlaybackController.*` events.
-    PlaybackController(PlaybackControllerEvent),
-    /// `System.ExceptionEncountered`.
-    ExceptionEncountered(ExceptionEncounteredRequest),
-    /// `Alexa.Presentation.APL.UserEvent`.
-    AplUserEvent(AplUserEvent),
-    /// `Connections.Response`.
-    ConnectionsResponse(ConnectionsResponse),
-    /// `Messaging.MessageReceived`.
-    MessageReceived(MessageReceivedRequest),
-    /// `AlexaSkillEvent.*` events.
-    SkillEvent(SkillEvent),
-    /// `Dialog.API.Invoked`.
-    DialogApiInvoked(DialogApiInvokedRequest),
-    /// Anything else, as raw JSON.
-    Unknown(UnknownRequest),
+request_types! {
+    fixed {
+        /// `LaunchRequest`.
+        Launch(LaunchRequest) = names::LAUNCH,
+        /// `IntentRequest`.
+        Intent(IntentRequest) = names::INTENT,
+        /// `SessionEndedRequest`.
+        SessionEnded(SessionEndedRequest) = names::SESSION_ENDED,
+        /// `CanFulfillIntentRequest`.
+        CanFulfillIntent(CanFulfillIntentRequest) = names::CAN_FULFILL,
+        /// `System.ExceptionEncountered`.
+        ExceptionEncountered(ExceptionEncounteredRequest) = names::EXCEPTION,
+        /// `Alexa.Presentation.APL.UserEvent`.
+        AplUserEvent(AplUserEvent) = names::APL_USER_EVENT,
+        /// `Connections.Response`.
+        ConnectionsResponse(ConnectionsResponse) = names::CONNECTIONS_RESPONSE,
+        /// `Messaging.MessageReceived`.
+        MessageReceived(MessageReceivedRequest) = names::MESSAGE_RECEIVED,
+        /// `Dialog.API.Invoked`.
+        DialogApiInvoked(DialogApiInvokedRequest) = names::DIALOG_API_INVOKED,
+    }
+    prefixed {
+        /// `AudioPlayer.*` events.
+        AudioPlayer(AudioPlayerEvent, AudioPlayerEventKind) = names::AUDIO_PLAYER_PREFIX,
+        /// `PlaybackController.*` events.
+        PlaybackController(PlaybackControllerEvent, PlaybackControllerKind) = names::PLAYBACK_CONTROLLER_PREFIX,
+        /// `AlexaSkillEvent.*` events.
+        SkillEvent(SkillEvent, SkillEventKind) = names::SKILL_EVENT_PREFIX,
+    }
 }
 
 /// Type names of the request types with a fixed name.
@@ -72,56 +178,16 @@ mod names {
     pub const SKILL_EVENT_PREFIX: &str = "AlexaSkillEvent.";
 }
 
-macro_rules! common_field {
-    ($self:ident, $field:ident, $key:literal) => {
-        match $self {
-            Request::Launch(r) => r.$field.as_deref(),
-            Request::Intent(r) => r.$field.as_deref(),
-            Request::SessionEnded(r) => r.$field.as_deref(),
-            Request::CanFulfillIntent(r) => r.$field.as_deref(),
-            Request::AudioPlayer(r) => r.$field.as_deref(),
-            Request::PlaybackController(r) => r.$field.as_deref(),
-            Request::ExceptionEncountered(r) => r.$field.as_deref(),
-            Request::AplUserEvent(r) => r.$field.as_deref(),
-            Request::ConnectionsResponse(r) => r.$field.as_deref(),
-            Request::MessageReceived(r) => r.$field.as_deref(),
-            Request::SkillEvent(r) => r.$field.as_deref(),
-            Request::DialogApiInvoked(r) => r.$field.as_deref(),
-            Request::Unknown(r) => r.raw.get($key).and_then(Value::as_str),
-        }
-    };
-}
-
 impl Request {
-    /// The request type as Alexa names it, e.g. `IntentRequest` or
-    /// `AudioPlayer.PlaybackStarted`.
-    pub fn request_type(&self) -> &str {
-        match self {
-            Self::Launch(_) => names::LAUNCH,
-            Self::Intent(_) => names::INTENT,
-            Self::SessionEnded(_) => names::SESSION_ENDED,
-            Self::CanFulfillIntent(_) => names::CAN_FULFILL,
-            Self::AudioPlayer(r) => r.kind.as_str(),
-            Self::PlaybackController(r) => r.kind.as_str(),
-            Self::ExceptionEncountered(_) => names::EXCEPTION,
-            Self::AplUserEvent(_) => names::APL_USER_EVENT,
-            Self::ConnectionsResponse(_) => names::CONNECTIONS_RESPONSE,
-            Self::MessageReceived(_) => names::MESSAGE_RECEIVED,
-            Self::SkillEvent(r) => r.kind.as_str(),
-            Self::DialogApiInvoked(_) => names::DIALOG_API_INVOKED,
-            Self::Unknown(r) => &r.request_type,
-        }
-    }
-
     /// The request id, if the request has one.
     pub fn request_id(&self) -> Option<&str> {
-        common_field!(self, request_id, "requestId")
+        self.common_str(|c| c.request_id, "requestId")
     }
 
     /// The request timestamp as sent (ISO 8601 from Alexa). Also reads the `timeStamp`
     /// spelling some sources use.
     pub fn timestamp(&self) -> Option<&str> {
-        common_field!(self, timestamp, "timestamp").or_else(|| {
+        self.common_str(|c| c.timestamp, "timestamp").or_else(|| {
             self.extra()
                 .and_then(|extra| extra.get("timeStamp"))
                 .or_else(|| match self {
@@ -134,7 +200,7 @@ impl Request {
 
     /// The user's locale, e.g. `en-US`.
     pub fn locale(&self) -> Option<&str> {
-        common_field!(self, locale, "locale")
+        self.common_str(|c| c.locale, "locale")
     }
 
     /// The intent name of an `IntentRequest` or `CanFulfillIntentRequest`.
@@ -149,21 +215,20 @@ impl Request {
     /// The fields of a typed request that this version does not know (`None` for
     /// [`Request::Unknown`], whose JSON is all in `raw`).
     pub fn extra(&self) -> Option<&Map<String, Value>> {
-        Some(match self {
-            Self::Launch(r) => &r.extra,
-            Self::Intent(r) => &r.extra,
-            Self::SessionEnded(r) => &r.extra,
-            Self::CanFulfillIntent(r) => &r.extra,
-            Self::AudioPlayer(r) => &r.extra,
-            Self::PlaybackController(r) => &r.extra,
-            Self::ExceptionEncountered(r) => &r.extra,
-            Self::AplUserEvent(r) => &r.extra,
-            Self::ConnectionsResponse(r) => &r.extra,
-            Self::MessageReceived(r) => &r.extra,
-            Self::SkillEvent(r) => &r.extra,
-            Self::DialogApiInvoked(r) => &r.extra,
-            Self::Unknown(_) => return None,
-        })
+        self.common().map(|c| c.extra)
+    }
+
+    /// A field every typed request has, or the same key of an unknown one's raw JSON.
+    fn common_str<'a>(
+        &'a self,
+        field: impl Fn(&Common<'a>) -> Option<&'a str>,
+        key: &str,
+    ) -> Option<&'a str> {
+        match (self.common(), self) {
+            (Some(common), _) => field(&common),
+            (None, Self::Unknown(r)) => r.raw.get(key).and_then(Value::as_str),
+            (None, _) => None,
+        }
     }
 
     /// Whether this is an `AudioPlayer.*` or `PlaybackController.*` event, whose answers may
@@ -174,27 +239,6 @@ impl Request {
             || self
                 .request_type()
                 .starts_with(names::PLAYBACK_CONTROLLER_PREFIX)
-    }
-}
-
-impl Serialize for Request {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let kind = self.request_type();
-        match self {
-            Self::Launch(inner) => Tagged { kind, inner }.serialize(serializer),
-            Self::Intent(inner) => Tagged { kind, inner }.serialize(serializer),
-            Self::SessionEnded(inner) => Tagged { kind, inner }.serialize(serializer),
-            Self::CanFulfillIntent(inner) => Tagged { kind, inner }.serialize(serializer),
-            Self::AudioPlayer(inner) => Tagged { kind, inner }.serialize(serializer),
-            Self::PlaybackController(inner) => Tagged { kind, inner }.serialize(serializer),
-            Self::ExceptionEncountered(inner) => Tagged { kind, inner }.serialize(serializer),
-            Self::AplUserEvent(inner) => Tagged { kind, inner }.serialize(serializer),
-            Self::ConnectionsResponse(inner) => Tagged { kind, inner }.serialize(serializer),
-            Self::MessageReceived(inner) => Tagged { kind, inner }.serialize(serializer),
-            Self::SkillEvent(inner) => Tagged { kind, inner }.serialize(serializer),
-            Self::DialogApiInvoked(inner) => Tagged { kind, inner }.serialize(serializer),
-            Self::Unknown(unknown) => unknown.raw.serialize(serializer),
-        }
     }
 }
 
@@ -217,39 +261,13 @@ impl Request {
             .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
             .unwrap_or_default();
         let t = request_type.as_str();
-        Ok(match t {
-            names::LAUNCH => parse_members(members, t, Self::Launch)?,
-            names::INTENT => parse_members(members, t, Self::Intent)?,
-            names::SESSION_ENDED => parse_members(members, t, Self::SessionEnded)?,
-            names::CAN_FULFILL => parse_members(members, t, Self::CanFulfillIntent)?,
-            names::EXCEPTION => parse_members(members, t, Self::ExceptionEncountered)?,
-            names::APL_USER_EVENT => parse_members(members, t, Self::AplUserEvent)?,
-            names::CONNECTIONS_RESPONSE => parse_members(members, t, Self::ConnectionsResponse)?,
-            names::MESSAGE_RECEIVED => parse_members(members, t, Self::MessageReceived)?,
-            names::DIALOG_API_INVOKED => parse_members(members, t, Self::DialogApiInvoked)?,
-            _ if t.starts_with(names::AUDIO_PLAYER_PREFIX) => {
-                parse_members(members, t, |mut event: AudioPlayerEvent| {
-                    event.kind = AudioPlayerEventKind::from(t);
-                    Self::AudioPlayer(event)
-                })?
-            }
-            _ if t.starts_with(names::PLAYBACK_CONTROLLER_PREFIX) => {
-                parse_members(members, t, |mut event: PlaybackControllerEvent| {
-                    event.kind = PlaybackControllerKind::from(t);
-                    Self::PlaybackController(event)
-                })?
-            }
-            _ if t.starts_with(names::SKILL_EVENT_PREFIX) => {
-                parse_members(members, t, |mut event: SkillEvent| {
-                    event.kind = SkillEventKind::from(t);
-                    Self::SkillEvent(event)
-                })?
-            }
-            _ => Self::Unknown(UnknownRequest {
+        match Self::from_members_typed(members, t)? {
+            Some(request) => Ok(request),
+            None => Ok(Self::Unknown(UnknownRequest {
                 request_type,
                 raw: Value::Object(crate::macros::rest(members, &[], None)?),
-            }),
-        })
+            })),
+        }
     }
 }
 
@@ -278,36 +296,9 @@ impl Request {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_owned();
-        let t = request_type.as_str();
-        match t {
-            names::LAUNCH => parse(value, t, Self::Launch),
-            names::INTENT => parse(value, t, Self::Intent),
-            names::SESSION_ENDED => parse(value, t, Self::SessionEnded),
-            names::CAN_FULFILL => parse(value, t, Self::CanFulfillIntent),
-            names::EXCEPTION => parse(value, t, Self::ExceptionEncountered),
-            names::APL_USER_EVENT => parse(value, t, Self::AplUserEvent),
-            names::CONNECTIONS_RESPONSE => parse(value, t, Self::ConnectionsResponse),
-            names::MESSAGE_RECEIVED => parse(value, t, Self::MessageReceived),
-            names::DIALOG_API_INVOKED => parse(value, t, Self::DialogApiInvoked),
-            _ if t.starts_with(names::AUDIO_PLAYER_PREFIX) => {
-                parse(value, t, |mut event: AudioPlayerEvent| {
-                    event.kind = AudioPlayerEventKind::from(t);
-                    Self::AudioPlayer(event)
-                })
-            }
-            _ if t.starts_with(names::PLAYBACK_CONTROLLER_PREFIX) => {
-                parse(value, t, |mut event: PlaybackControllerEvent| {
-                    event.kind = PlaybackControllerKind::from(t);
-                    Self::PlaybackController(event)
-                })
-            }
-            _ if t.starts_with(names::SKILL_EVENT_PREFIX) => {
-                parse(value, t, |mut event: SkillEvent| {
-                    event.kind = SkillEventKind::from(t);
-                    Self::SkillEvent(event)
-                })
-            }
-            _ => Self::Unknown(UnknownRequest {
+        match Self::parse_typed(&request_type) {
+            Some(parse) => parse(value, &request_type),
+            None => Self::Unknown(UnknownRequest {
                 request_type,
                 raw: value,
             }),
