@@ -10,6 +10,11 @@ use clap::{Parser, Subcommand};
 mod cmd;
 mod paths;
 
+/// The process allocator (the `mimalloc` feature, on by default; docs/benchmarks.md).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Secure, fast, self-hosted Alexa custom skills.
 #[derive(Debug, Parser)]
 #[command(name = "skillgate", version, about, long_about = None)]

@@ -51,6 +51,17 @@ fn bench(c: &mut Criterion) {
             (verdict, serde_json::to_vec(&answer))
         })
     });
+    // The serialization alone (the last stage of every answer).
+    let answer = ResponseEnvelope::new(
+        ResponseBuilder::new()
+            .speak("Das Licht in der Küche ist an.")
+            .simple_card("Licht", "Küche: an")
+            .end_session()
+            .build(),
+    );
+    c.bench_function("serialize_answer", |b| {
+        b.iter(|| serde_json::to_vec(black_box(&answer)))
+    });
 }
 
 criterion_group!(benches, bench);

@@ -1,6 +1,8 @@
 //! Macros for the two shapes that recur all over Alexa's JSON: string enumerations that must
 //! accept values this version does not know, and objects tagged by a `"type"` field.
 
+use std::borrow::Cow;
+
 /// Defines a string enumeration with an `Other(String)` catch-all, so an undocumented or new
 /// value never fails a parse and re-serializes unchanged.
 macro_rules! string_enum {
@@ -181,13 +183,50 @@ where
 /// bytes, without first building a `serde_json::Value` tree of the object and cloning it
 /// for every field: a value is parsed into its field's type directly from its text, and only
 /// the members a struct does not know (or that do not fit) become `Value`s, in `extra`.
-pub(crate) struct RawObject(pub(crate) Vec<(String, Box<serde_json::value::RawValue>)>);
+pub(crate) struct RawObject<'de>(pub(crate) Vec<Member<'de>>);
 
-impl<'de> serde::Deserialize<'de> for RawObject {
+/// One member of a [`RawObject`]: its key (borrowed from the input when it holds no escape)
+/// and its value as raw JSON text.
+pub(crate) type Member<'de> = (Cow<'de, str>, Box<serde_json::value::RawValue>);
+
+/// A member key, borrowed from the input when the deserializer can lend it (a body parsed
+/// with `serde_json::from_slice`/`from_str`, keys without escapes), owned otherwise.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Text;
+        impl<'de> serde::de::Visitor<'de> for Text {
+            type Value = Cow<'de, str>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string key")
+            }
+
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
+                Ok(Cow::Borrowed(v))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v.to_owned()))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Cow::Owned(v))
+            }
+        }
+        deserializer.deserialize_str(Text).map(Key)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RawObject<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Members;
         impl<'de> serde::de::Visitor<'de> for Members {
-            type Value = RawObject;
+            type Value = RawObject<'de>;
 
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("a JSON object")
@@ -196,12 +235,12 @@ impl<'de> serde::Deserialize<'de> for RawObject {
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
                 mut map: A,
-            ) -> Result<RawObject, A::Error> {
+            ) -> Result<RawObject<'de>, A::Error> {
                 let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
-                while let Some(member) =
-                    map.next_entry::<String, Box<serde_json::value::RawValue>>()?
+                while let Some((Key(key), value)) =
+                    map.next_entry::<Key<'de>, Box<serde_json::value::RawValue>>()?
                 {
-                    members.push(member);
+                    members.push((key, value));
                 }
                 Ok(RawObject(members))
             }
@@ -213,7 +252,7 @@ impl<'de> serde::Deserialize<'de> for RawObject {
 /// The raw value of the last member named `key` (JSON objects keep the last duplicate, as
 /// `serde_json::Map` does).
 pub(crate) fn member<'a>(
-    members: &'a [(String, Box<serde_json::value::RawValue>)],
+    members: &'a [Member<'_>],
     key: &str,
 ) -> Option<&'a serde_json::value::RawValue> {
     members
@@ -227,7 +266,7 @@ pub(crate) fn member<'a>(
 /// or does not fit `T` (a `null`, a number where a string belongs, an array where an object
 /// belongs), it is not taken (so it stays in `extra`, as sent) and `None` is returned.
 pub(crate) fn take_member<T: serde::de::DeserializeOwned>(
-    members: &[(String, Box<serde_json::value::RawValue>)],
+    members: &[Member<'_>],
     key: &'static str,
     taken: &mut Vec<&'static str>,
 ) -> Option<T> {
@@ -239,16 +278,16 @@ pub(crate) fn take_member<T: serde::de::DeserializeOwned>(
 
 /// The members not taken (and not `skip`), parsed as `Value`s: a struct's `extra`.
 pub(crate) fn rest(
-    members: &[(String, Box<serde_json::value::RawValue>)],
+    members: &[Member<'_>],
     taken: &[&str],
     skip: Option<&str>,
 ) -> Result<serde_json::Map<String, serde_json::Value>, serde_json::Error> {
     let mut map = serde_json::Map::new();
     for (key, raw) in members {
-        if taken.contains(&key.as_str()) || skip == Some(key.as_str()) {
+        if taken.contains(&key.as_ref()) || skip == Some(key.as_ref()) {
             continue;
         }
-        map.insert(key.clone(), serde_json::from_str(raw.get())?);
+        map.insert(key.to_string(), serde_json::from_str(raw.get())?);
     }
     Ok(map)
 }
@@ -258,10 +297,7 @@ pub(crate) fn rest(
 pub(crate) trait FromMembers: Sized {
     /// Builds the struct, or explains which required field is missing or malformed (or
     /// which value is not JSON the model accepts).
-    fn from_members(
-        members: &[(String, Box<serde_json::value::RawValue>)],
-        skip: Option<&str>,
-    ) -> Result<Self, String>;
+    fn from_members(members: &[Member<'_>], skip: Option<&str>) -> Result<Self, String>;
 }
 
 /// Implements a tolerant `Deserialize` for a struct whose other fields are all kept in a
@@ -280,7 +316,7 @@ macro_rules! lenient_deserialize {
     ) => {
         impl $crate::macros::FromMembers for $name {
             fn from_members(
-                members: &[(String, Box<::serde_json::value::RawValue>)],
+                members: &[$crate::macros::Member<'_>],
                 skip: Option<&str>,
             ) -> Result<Self, String> {
                 let mut taken: Vec<&'static str> = Vec::new();

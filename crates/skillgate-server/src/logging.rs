@@ -70,10 +70,14 @@ struct Escaping<'a, W: fmt::Write>(&'a mut W);
 
 impl<W: fmt::Write> fmt::Write for Escaping<'_, W> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
-        for c in text.chars() {
+        // Runs without control characters (nearly every field) go through in one write.
+        let mut rest = text;
+        while let Some((at, c)) = rest.char_indices().find(|&(_, c)| c.is_control()) {
+            self.0.write_str(&rest[..at])?;
             self.write_char(c)?;
+            rest = &rest[at + c.len_utf8()..];
         }
-        Ok(())
+        self.0.write_str(rest)
     }
 
     fn write_char(&mut self, c: char) -> fmt::Result {

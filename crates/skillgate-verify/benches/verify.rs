@@ -143,6 +143,18 @@ fn benches(c: &mut Criterion<ThreadCpuTime>) {
     steps.bench_function("cert_url_parse", |b| {
         b.iter(|| CertChainUrl::parse(black_box(raw_url)).unwrap())
     });
+    let chain_url =
+        CertChainUrl::parse(headers["SignatureCertChainUrl"].to_str().unwrap()).unwrap();
+    steps.bench_function("cache_hit", |b| {
+        b.iter(|| {
+            verifier
+                .cache()
+                .get(verifier.checker().trust(), black_box(&chain_url), now)
+                .now_or_never()
+                .expect("a warm cache never waits")
+                .unwrap()
+        })
+    });
     let sig_b64 = headers["Signature-256"].to_str().unwrap().to_owned();
     steps.bench_function("signature_base64", |b| {
         b.iter(|| decode_signature(black_box(&sig_b64)).unwrap())

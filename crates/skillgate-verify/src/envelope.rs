@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use serde::de::Error as _;
+use serde::de::Visitor;
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
@@ -67,16 +67,16 @@ struct User<'a> {
 
 /// A struct read only from a JSON object: serde's derive would also read a struct from an
 /// array of its fields in order, which the model (and any upstream) reads differently.
+///
+/// Read in the same pass as the enclosing object (no raw capture and second parse of the
+/// member): [`ObjectOnly`] hands the derived visitor to `deserialize_map`, which refuses
+/// anything but `{`.
 fn object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    let raw = <&'de RawValue>::deserialize(deserializer)?;
-    if !raw.get().starts_with('{') {
-        return Err(D::Error::custom("expected a JSON object"));
-    }
-    serde_json::from_str(raw.get()).map_err(D::Error::custom)
+    T::deserialize(ObjectOnly(deserializer))
 }
 
 /// [`object`], or `None` for `null`.
@@ -85,16 +85,54 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    let raw = <&'de RawValue>::deserialize(deserializer)?;
-    if raw.get() == "null" {
-        return Ok(None);
+    struct NullOrObject<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for NullOrObject<T> {
+        type Value = Option<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("null or a JSON object")
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D2: Deserializer<'de>>(self, inner: D2) -> Result<Option<T>, D2::Error> {
+            object(inner).map(Some)
+        }
     }
-    if !raw.get().starts_with('{') {
-        return Err(D::Error::custom("expected a JSON object"));
+    deserializer.deserialize_option(NullOrObject(std::marker::PhantomData))
+}
+
+/// A deserializer that reads a derived struct only from a JSON object (`deserialize_struct`
+/// becomes `deserialize_map`); everything else goes to the wrapped deserializer unchanged.
+struct ObjectOnly<D>(D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectOnly<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
     }
-    serde_json::from_str(raw.get())
-        .map(Some)
-        .map_err(D::Error::custom)
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, D::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map enum identifier ignored_any
+    }
 }
 
 /// Reads a log field lazily from its raw JSON; `None` when it does not have the expected

@@ -353,6 +353,19 @@ impl<'a> Scanner<'a> {
         let mut decoded: Option<String> = None;
         let mut run = start;
         loop {
+            // Skip the plain run up to the next quote or backslash in one search, then
+            // refuse a raw control character inside it (JSON requires them escaped).
+            let rest = &self.bytes[self.pos..];
+            let plain = memchr::memchr2(b'"', b'\\', rest).unwrap_or(rest.len());
+            let run_bytes = &rest[..plain];
+            // A branch-free fold the compiler vectorizes; the position only on failure.
+            if run_bytes.iter().fold(false, |seen, &b| seen | (b < 0x20))
+                && let Some(control) = run_bytes.iter().position(|&b| b < 0x20)
+            {
+                self.pos += control;
+                return Err(self.syntax());
+            }
+            self.pos += plain;
             let Some(b) = self.peek() else {
                 return Err(self.syntax());
             };

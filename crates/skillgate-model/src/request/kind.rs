@@ -74,7 +74,7 @@ macro_rules! request_types {
             /// The typed parse of the members of a request object whose type is `t`;
             /// `None` when `t` names no typed request.
             fn from_members_typed(
-                members: &[(String, Box<serde_json::value::RawValue>)],
+                members: &[crate::macros::Member<'_>],
                 t: &str,
             ) -> Result<Option<Self>, serde_json::Error> {
                 $( if t == $fname {
@@ -254,9 +254,7 @@ impl Request {
     /// Builds a request from the members of a JSON object (raw text), typed when the type is
     /// known and the body fits, [`Request::Unknown`] otherwise; fails only when a value is not
     /// JSON the model accepts.
-    fn from_members(
-        members: &[(String, Box<serde_json::value::RawValue>)],
-    ) -> Result<Self, serde_json::Error> {
+    fn from_members(members: &[crate::macros::Member<'_>]) -> Result<Self, serde_json::Error> {
         let request_type = crate::macros::member(members, "type")
             .and_then(|raw| serde_json::from_str::<String>(raw.get()).ok())
             .unwrap_or_default();
@@ -274,7 +272,7 @@ impl Request {
 /// Parses the body of a known request type from the members of its object (the `"type"`
 /// tag skipped), falling back to [`Request::Unknown`] with the object as sent.
 fn parse_members<T: crate::macros::FromMembers>(
-    members: &[(String, Box<serde_json::value::RawValue>)],
+    members: &[crate::macros::Member<'_>],
     tag: &str,
     wrap: impl FnOnce(T) -> Request,
 ) -> Result<Request, serde_json::Error> {
