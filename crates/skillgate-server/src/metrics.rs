@@ -11,8 +11,12 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 /// Requests answered, by skill and outcome.
 pub const REQUESTS: &str = "skillgate_requests_total";
 pub use skillgate_axum::metrics::{
-    CHAIN_CACHE, VERIFICATION_FAILURES, record_chain_cache, verification_failure,
+    CHAIN_CACHE, SIGNING_CHAIN_EXPIRY, VERIFICATION_FAILURES, record_chain_cache,
+    record_chain_watch, verification_failure,
 };
+/// Seconds until each served TLS certificate expires (gauge, label `name`: its first DNS
+/// name; negative once expired).
+pub const TLS_CERT_EXPIRY: &str = "skillgate_tls_certificate_expiry_seconds";
 /// Request latency, from the head received to the answer ready.
 pub const REQUEST_DURATION: &str = "skillgate_request_duration_seconds";
 /// Upstream (gateway) failures, by skill and kind.
@@ -85,6 +89,11 @@ fn describe() {
         "Connections closed because the connection cap was reached."
     );
     metrics::describe_counter!(CERT_RELOADS, "TLS certificate reloads by result.");
+    metrics::describe_gauge!(
+        TLS_CERT_EXPIRY,
+        metrics::Unit::Seconds,
+        "Seconds until the served TLS certificate expires, by name."
+    );
     // Register (without changing any value) so the families appear before the first
     // request.
     metrics::counter!(CONNECTIONS_REFUSED).increment(0);
@@ -115,6 +124,11 @@ pub fn connection_refused() {
 /// Counts one certificate reload.
 pub fn cert_reload(result: &'static str) {
     metrics::counter!(CERT_RELOADS, "result" => result).increment(1);
+}
+
+/// Sets the expiry gauge of the served certificate `name`.
+pub fn tls_certificate_expiry(name: &str, seconds_left: i64) {
+    metrics::gauge!(TLS_CERT_EXPIRY, "name" => name.to_owned()).set(seconds_left as f64);
 }
 
 #[cfg(test)]
