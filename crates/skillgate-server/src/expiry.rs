@@ -195,6 +195,47 @@ impl ExpiryWatch {
     }
 }
 
+/// Whether a `SIGHUP` should make ACME order now: no certificate is served, or the served
+/// one has less than the first warning threshold (30 days) left. A certificate with more
+/// left keeps its schedule (a `SIGHUP` from log rotation must not spend the directory's
+/// rate limit).
+pub fn acme_renewal_due(not_after: Option<i64>, now: i64) -> bool {
+    match not_after {
+        None => true,
+        Some(not_after) => not_after.saturating_sub(now) < WARNING_DAYS[0] * DAY,
+    }
+}
+
+impl ExpiryWatch {
+    /// `SIGHUP` with `[tls.acme]`: orders a certificate now when [`acme_renewal_due`], and
+    /// says so in the log. Returns whether an order was started (false without ACME).
+    pub fn acme_renewal_check(&self) -> bool {
+        let Some(acme) = &self.acme else {
+            return false;
+        };
+        let not_after =
+            acme.current()
+                .map(|issued| match issued.not_after.duration_since(UNIX_EPOCH) {
+                    Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+                    Err(_) => 0,
+                });
+        let now = unix_now();
+        if acme_renewal_due(not_after, now) {
+            tracing::info!(
+                "SIGHUP: ordering an ACME certificate now (none served, or less than 30 days left)"
+            );
+            acme.renew_now();
+            true
+        } else {
+            tracing::info!(
+                not_after = %not_after.map(format_unix).unwrap_or_default(),
+                "SIGHUP: the ACME certificate has more than 30 days left; renewal stays scheduled"
+            );
+            false
+        }
+    }
+}
+
 /// Checks at start, on every ACME certificate, and every [`CHECK_INTERVAL`], until
 /// `shutdown` turns true.
 pub(crate) async fn run(
@@ -258,6 +299,10 @@ mod tests {
             watch.check_served(&[cert(expiry)], now + 20 * DAY + 1),
             ["skill.example.com expired"]
         );
+        // SIGHUP with ACME orders only when a renewal is needed.
+        assert!(acme_renewal_due(None, now));
+        assert!(acme_renewal_due(Some(now + 29 * DAY), now));
+        assert!(!acme_renewal_due(Some(now + 60 * DAY), now));
         // A renewed certificate starts over.
         assert!(
             watch

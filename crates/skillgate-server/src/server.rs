@@ -220,9 +220,12 @@ impl ServerHandle {
     }
 
     /// Re-reads the certificate files now (SIGHUP). `Ok(true)`: a new certificate is in
-    /// use; on error the old one stays.
+    /// use; on error the old one stays. With `[tls.acme]` (no files), orders a certificate
+    /// now if none is served or the served one has less than 30 days left
+    /// ([`crate::expiry::acme_renewal_due`]).
     pub fn reload_certificates(&self) -> Result<bool, CertError> {
         let Some(store) = &self.certs else {
+            self.expiry.acme_renewal_check();
             return Ok(false);
         };
         let result = store.reload();
