@@ -50,12 +50,28 @@ pub fn record_chain_cache(cache: &skillgate_verify::ChainCache) {
 /// Publishes the chain watch of `cache` as [`SIGNING_CHAIN_EXPIRY`] at `now`: one series per
 /// chain URL and issuer. Computed from data kept at download time; call it before rendering
 /// metrics (`skillgate-server` does on every scrape of `/metrics`).
+///
+/// When a URL's issuer changed, the series of the previous issuer reads NaN from then on (a
+/// recorder cannot drop a series), so an alert such as `< 14 * 86400` stops firing for the
+/// chain that was replaced.
 pub fn record_chain_watch(cache: &skillgate_verify::ChainCache, now: std::time::SystemTime) {
     let now = match now.duration_since(std::time::UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
         Err(_) => 0,
     };
     for watched in cache.watch().snapshot() {
+        if let Some(previous) = watched
+            .previous
+            .as_ref()
+            .filter(|p| p.issuer != watched.identity.issuer)
+        {
+            ::metrics::gauge!(
+                SIGNING_CHAIN_EXPIRY,
+                "url" => watched.url.clone(),
+                "issuer" => previous.issuer.clone()
+            )
+            .set(f64::NAN);
+        }
         let left = watched.identity.not_after.saturating_sub(now);
         ::metrics::gauge!(
             SIGNING_CHAIN_EXPIRY,

@@ -148,4 +148,47 @@ mod tests {
         request("t", "verified", Duration::from_millis(3));
         assert!(install().unwrap().render().contains(REQUEST_DURATION));
     }
+
+    #[test]
+    fn a_replaced_issuer_series_reads_nan() {
+        use skillgate_verify::{ChainCert, ChainIdentity};
+        let handle = install().unwrap();
+        let cache = skillgate_verify::ChainCache::new(std::sync::Arc::new(
+            skillgate_verify::StaticChainSource::new(),
+        ));
+        let identity = |issuer: &str, not_after: i64| ChainIdentity {
+            subject: "CN=echo-api.amazon.com".to_owned(),
+            issuer: issuer.to_owned(),
+            key_sha256: issuer.to_owned(),
+            not_after,
+            expires_first: ChainCert {
+                index: 0,
+                subject: "CN=echo-api.amazon.com".to_owned(),
+            },
+        };
+        let url = "https://s3.amazonaws.com/echo.api/metrics-test.pem";
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        cache
+            .watch()
+            .observe(url, &identity("CN=Old", 1_000_000 + 3_600), 1_000_000);
+        record_chain_watch(&cache, now);
+        let series = |issuer: &str| {
+            let text = handle.render();
+            text.lines()
+                .find(|l| {
+                    l.starts_with(SIGNING_CHAIN_EXPIRY)
+                        && l.contains(url)
+                        && l.contains(&format!("issuer=\"{issuer}\""))
+                })
+                .and_then(|l| l.rsplit(' ').next())
+                .map(str::to_owned)
+        };
+        assert_eq!(series("CN=Old").as_deref(), Some("3600"));
+        cache
+            .watch()
+            .observe(url, &identity("CN=New", 1_000_000 + 7_200), 1_000_000);
+        record_chain_watch(&cache, now);
+        assert_eq!(series("CN=Old").as_deref(), Some("NaN"));
+        assert_eq!(series("CN=New").as_deref(), Some("7200"));
+    }
 }
