@@ -302,6 +302,25 @@ fn serve_gets_a_certificate_from_pebble_and_serves_its_renewal() {
     }
     let log = served.log_text();
     assert!(log.contains("ACME certificate issued"), "{log}");
+
+    // Each certificate (24 s: less than a day left) got its expiry warning when it arrived:
+    // the expiry watch follows ACME renewals.
+    let start = Instant::now();
+    loop {
+        let log = served.log_text();
+        let warned = log
+            .lines()
+            .filter(|l| l.contains("expires in less than 1 day(s)") && l.contains(DOMAIN))
+            .count();
+        if warned >= 2 {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{warned} expiry warning(s): {log}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 #[test]

@@ -183,3 +183,92 @@ fn sigterm_finishes_the_request_in_flight_then_exits_zero() {
     );
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
 }
+
+/// A self-signed certificate for localhost valid for `days` more days, written as live.crt
+/// and live.key in `dir`.
+fn write_cert_expiring_in(dir: &std::path::Path, days: u64) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - Duration::from_secs(86_400);
+    params.not_after = now + Duration::from_secs(days * 86_400);
+    let cert = params.self_signed(&key).unwrap();
+    std::fs::write(dir.join("live.crt"), cert.pem()).unwrap();
+    std::fs::write(dir.join("live.key"), key.serialize_pem()).unwrap();
+}
+
+/// `skillgate_tls_certificate_expiry_seconds{name="localhost"}` from a real scrape of the
+/// admin listener, in days.
+fn expiry_days(admin: u16) -> Option<f64> {
+    use std::io::{Read, Write};
+    let mut tcp = std::net::TcpStream::connect(("127.0.0.1", admin)).ok()?;
+    tcp.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    tcp.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .ok()?;
+    let mut text = String::new();
+    let _ = tcp.read_to_string(&mut text);
+    text.lines()
+        .find(|l| {
+            l.starts_with("skillgate_tls_certificate_expiry_seconds{")
+                && l.contains("name=\"localhost\"")
+        })
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .map(|secs| secs / 86_400.0)
+}
+
+#[test]
+fn own_certificate_expiry_is_a_metric_with_warnings_updated_on_sighup() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    write_cert_expiring_in(dir.path(), 5);
+    let (port, admin) = (free_port(), free_port());
+    let file = config(
+        port,
+        dir.path(),
+        "[[skill]]\nname = \"home\"\nhandler = \"home\"\n",
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        format!("admin_listen = \"127.0.0.1:{admin}\"\n{text}"),
+    )
+    .unwrap();
+    let server = serve(&data, &["--config", file.to_str().unwrap()], port);
+
+    // At start: about 5 days, and the 7-day warning (not also the 30-day one).
+    let wait_for = |lo: f64, hi: f64| {
+        let start = Instant::now();
+        loop {
+            let days = expiry_days(admin);
+            if days.is_some_and(|d| (lo..=hi).contains(&d)) {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "expiry {days:?} not in {lo}..{hi}: {}",
+                server.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    wait_for(4.99, 5.0);
+    let log = server.log_text();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("expires in less than 7 day(s)") && l.contains("localhost")),
+        "{log}"
+    );
+    assert!(!log.contains("expires in less than 30 day(s)"), "{log}");
+
+    // Renewed on disk (20 days), SIGHUP: the gauge follows and the 30-day warning is given.
+    write_cert_expiring_in(dir.path(), 20);
+    server.signal("HUP");
+    wait_for(19.99, 20.0);
+    let log = server.log_text();
+    assert!(
+        log.lines()
+            .any(|l| l.contains("expires in less than 30 day(s)") && l.contains("localhost")),
+        "{log}"
+    );
+}

@@ -117,6 +117,14 @@ impl CertStore {
             .collect()
     }
 
+    /// The served leaf certificates (one per configured pair).
+    pub fn leaves(&self) -> Vec<CertificateDer<'static>> {
+        self.current()
+            .iter()
+            .filter_map(|l| l.key.cert.first().cloned())
+            .collect()
+    }
+
     fn current(&self) -> Arc<Vec<Loaded>> {
         match self.loaded.read() {
             Ok(guard) => Arc::clone(&guard),

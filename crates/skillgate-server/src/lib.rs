@@ -12,6 +12,7 @@ pub mod cert_store;
 pub mod config;
 pub mod dev_cert;
 mod endpoint;
+pub mod expiry;
 pub mod gateway;
 mod idle;
 mod listener;

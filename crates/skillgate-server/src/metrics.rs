@@ -11,8 +11,12 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 /// Requests answered, by skill and outcome.
 pub const REQUESTS: &str = "skillgate_requests_total";
 pub use skillgate_axum::metrics::{
-    CHAIN_CACHE, VERIFICATION_FAILURES, record_chain_cache, verification_failure,
+    CHAIN_CACHE, SIGNING_CHAIN_EXPIRY, VERIFICATION_FAILURES, record_chain_cache,
+    record_chain_watch, verification_failure,
 };
+/// Seconds until each served TLS certificate expires (gauge, label `name`: its first DNS
+/// name; negative once expired).
+pub const TLS_CERT_EXPIRY: &str = "skillgate_tls_certificate_expiry_seconds";
 /// Request latency, from the head received to the answer ready.
 pub const REQUEST_DURATION: &str = "skillgate_request_duration_seconds";
 /// Upstream (gateway) failures, by skill and kind.
@@ -85,6 +89,11 @@ fn describe() {
         "Connections closed because the connection cap was reached."
     );
     metrics::describe_counter!(CERT_RELOADS, "TLS certificate reloads by result.");
+    metrics::describe_gauge!(
+        TLS_CERT_EXPIRY,
+        metrics::Unit::Seconds,
+        "Seconds until the served TLS certificate expires, by name."
+    );
     // Register (without changing any value) so the families appear before the first
     // request.
     metrics::counter!(CONNECTIONS_REFUSED).increment(0);
@@ -117,6 +126,11 @@ pub fn cert_reload(result: &'static str) {
     metrics::counter!(CERT_RELOADS, "result" => result).increment(1);
 }
 
+/// Sets the expiry gauge of the served certificate `name`.
+pub fn tls_certificate_expiry(name: &str, seconds_left: i64) {
+    metrics::gauge!(TLS_CERT_EXPIRY, "name" => name.to_owned()).set(seconds_left as f64);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +147,48 @@ mod tests {
         }
         request("t", "verified", Duration::from_millis(3));
         assert!(install().unwrap().render().contains(REQUEST_DURATION));
+    }
+
+    #[test]
+    fn a_replaced_issuer_series_reads_nan() {
+        use skillgate_verify::{ChainCert, ChainIdentity};
+        let handle = install().unwrap();
+        let cache = skillgate_verify::ChainCache::new(std::sync::Arc::new(
+            skillgate_verify::StaticChainSource::new(),
+        ));
+        let identity = |issuer: &str, not_after: i64| ChainIdentity {
+            subject: "CN=echo-api.amazon.com".to_owned(),
+            issuer: issuer.to_owned(),
+            key_sha256: issuer.to_owned(),
+            not_after,
+            expires_first: ChainCert {
+                index: 0,
+                subject: "CN=echo-api.amazon.com".to_owned(),
+            },
+        };
+        let url = "https://s3.amazonaws.com/echo.api/metrics-test.pem";
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        cache
+            .watch()
+            .observe(url, &identity("CN=Old", 1_000_000 + 3_600), 1_000_000);
+        record_chain_watch(&cache, now);
+        let series = |issuer: &str| {
+            let text = handle.render();
+            text.lines()
+                .find(|l| {
+                    l.starts_with(SIGNING_CHAIN_EXPIRY)
+                        && l.contains(url)
+                        && l.contains(&format!("issuer=\"{issuer}\""))
+                })
+                .and_then(|l| l.rsplit(' ').next())
+                .map(str::to_owned)
+        };
+        assert_eq!(series("CN=Old").as_deref(), Some("3600"));
+        cache
+            .watch()
+            .observe(url, &identity("CN=New", 1_000_000 + 7_200), 1_000_000);
+        record_chain_watch(&cache, now);
+        assert_eq!(series("CN=Old").as_deref(), Some("NaN"));
+        assert_eq!(series("CN=New").as_deref(), Some("7200"));
     }
 }

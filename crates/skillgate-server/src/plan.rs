@@ -678,6 +678,11 @@ impl Plan {
             None => (None, None),
         };
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let expiry = Arc::new(crate::expiry::ExpiryWatch::new(
+            cert_store.clone(),
+            acme.as_ref().map(|(acme, _)| acme.clone()),
+            Arc::clone(cache.watch()),
+        ));
         Ok(Server {
             listener,
             admin_listener: admin_listener.map(|(l, _)| (l, admin)),
@@ -692,10 +697,12 @@ impl Plan {
                 shutdown_grace: config.limits.shutdown_grace(),
             },
             reload_interval: Duration::from_secs(config.tls.reload_interval_secs),
+            expiry_interval: crate::expiry::CHECK_INTERVAL,
             acme,
             handle: ServerHandle {
                 shutdown: Arc::new(shutdown_tx),
                 certs: cert_store,
+                expiry,
             },
             shutdown_rx,
             report,

@@ -55,6 +55,7 @@ pub(crate) fn admin_router(
         get(move || {
             let prometheus = prometheus.clone();
             crate::metrics::record_chain_cache(&cache);
+            crate::metrics::record_chain_watch(&cache, std::time::SystemTime::now());
             async move {
                 (
                     [(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
@@ -208,6 +209,7 @@ impl StartupReport {
 pub struct ServerHandle {
     pub(crate) shutdown: Arc<watch::Sender<bool>>,
     pub(crate) certs: Option<Arc<CertStore>>,
+    pub(crate) expiry: Arc<crate::expiry::ExpiryWatch>,
 }
 
 impl ServerHandle {
@@ -218,14 +220,23 @@ impl ServerHandle {
     }
 
     /// Re-reads the certificate files now (SIGHUP). `Ok(true)`: a new certificate is in
-    /// use; on error the old one stays.
+    /// use; on error the old one stays. With `[tls.acme]` (no files), orders a certificate
+    /// now if none is served or the served one has less than 30 days left
+    /// ([`crate::expiry::acme_renewal_due`]).
     pub fn reload_certificates(&self) -> Result<bool, CertError> {
         let Some(store) = &self.certs else {
+            self.expiry.acme_renewal_check();
             return Ok(false);
         };
         let result = store.reload();
         log_reload(&result, store);
+        self.expiry.check();
         result
+    }
+
+    /// The expiry of the served certificates and signing chains, as last checked.
+    pub fn expiry(&self) -> &Arc<crate::expiry::ExpiryWatch> {
+        &self.expiry
     }
 
     /// SHA-256 fingerprints of the certificates being served (empty without TLS).
@@ -261,6 +272,8 @@ pub struct Server {
     pub(crate) router: Router,
     pub(crate) options: ListenerOptions,
     pub(crate) reload_interval: Duration,
+    /// How often certificate and signing-chain expiry is checked.
+    pub(crate) expiry_interval: Duration,
     /// `[tls.acme]`: the manager and the http-01 listener, run by [`Server::run`].
     pub(crate) acme: Option<(skillgate_acme::Acme, Option<TcpListener>)>,
     pub(crate) handle: ServerHandle,
@@ -297,6 +310,7 @@ impl Server {
         let mut tasks = tokio::task::JoinSet::new();
         if let (Some(store), false) = (&self.handle.certs, self.reload_interval.is_zero()) {
             let store = Arc::clone(store);
+            let expiry = Arc::clone(&self.handle.expiry);
             let interval = self.reload_interval;
             let mut stop = self.shutdown_rx.clone();
             tokio::spawn(async move {
@@ -312,12 +326,21 @@ impl Server {
                         tokio::task::spawn_blocking(move || probe.reload_if_modified()).await;
                     match outcome {
                         Ok(Ok(None)) | Err(_) => {}
-                        Ok(Ok(Some(changed))) => log_reload(&Ok(changed), &store),
+                        Ok(Ok(Some(changed))) => {
+                            log_reload(&Ok(changed), &store);
+                            expiry.check();
+                        }
                         Ok(Err(error)) => log_reload(&Err(error), &store),
                     }
                 }
             });
         }
+        // Checks at start, on ACME renewals and hourly; stops at shutdown.
+        tokio::spawn(crate::expiry::run(
+            Arc::clone(&self.handle.expiry),
+            self.expiry_interval,
+            self.shutdown_rx.clone(),
+        ));
         if let Some((acme, port80)) = self.acme {
             // Stops at shutdown; not joined (an order in flight is abandoned).
             tokio::spawn(crate::acme::run(acme, port80, self.shutdown_rx.clone()));

@@ -23,7 +23,7 @@ pub fn install(handle: ServerHandle) -> std::io::Result<()> {
                         handle.shutdown();
                     }
                     _ = hup.recv() => {
-                        tracing::info!("SIGHUP: reloading the TLS certificate");
+                        tracing::info!("SIGHUP: reloading the TLS certificate (ACME: renewing if due)");
                         let _ = handle.reload_certificates();
                     }
                 }

@@ -23,6 +23,8 @@
 //!   budget. A flood of forged but well-formed URLs therefore costs at most the general
 //!   budget in requests to S3 and never blocks the genuine chain.
 //! - The cache counts its own [`hits`](ChainCache::hits) and [`misses`](ChainCache::misses).
+//! - Every chain it validates is shown to its [`ChainWatch`] ([`ChainCache::watch`]): issuer,
+//!   key and expiry per URL, with warnings (at download time, never per lookup).
 //!
 //! Time is the `now` passed to each call (the verifier's injected clock), so tests drive it.
 
@@ -38,6 +40,7 @@ use rustls_pki_types::UnixTime;
 pub use crate::cache_config::ChainCacheConfig;
 use crate::cert_url::CertChainUrl;
 use crate::chain::parse_pem;
+use crate::chain_watch::ChainWatch;
 use crate::error::VerifyError;
 use crate::fetch::ChainSource;
 use crate::rate_limit::{DownloadLimiter, TokenBucket};
@@ -101,6 +104,7 @@ pub struct ChainCache {
     limiter: Arc<dyn DownloadLimiter>,
     reserve: TokenBucket,
     state: Arc<Mutex<State>>,
+    watch: Arc<ChainWatch>,
     downloads: AtomicU64,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -157,6 +161,7 @@ impl ChainCache {
             limiter,
             reserve,
             state: Arc::new(Mutex::new(State::default())),
+            watch: Arc::new(ChainWatch::new()),
             downloads: AtomicU64::new(0),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -209,6 +214,11 @@ impl ChainCache {
             downloads: self.downloads(),
             rate_limited: self.rate_limited.load(Ordering::Relaxed),
         }
+    }
+
+    /// The chain watch: issuer, key and expiry of the chain last validated per URL.
+    pub fn watch(&self) -> &Arc<ChainWatch> {
+        &self.watch
     }
 
     /// The settings.
@@ -325,11 +335,14 @@ impl ChainCache {
         let source = Arc::clone(&self.source);
         let trust = Arc::clone(trust);
         let url = url.clone();
+        let watch = Arc::clone(&self.watch);
         let unix = UnixTime::since_unix_epoch(now.duration_since(UNIX_EPOCH).unwrap_or_default());
         async move {
             let pem = source.fetch(&url).await.map_err(VerifyError::Download)?;
             let certs = parse_pem(&pem)?;
             let chain = ValidatedChain::validate(&certs, &trust, unix)?;
+            let secs = i64::try_from(unix.as_secs()).unwrap_or(i64::MAX);
+            watch.observe(url.as_str(), chain.identity(), secs);
             Ok(Arc::new(chain))
         }
         .boxed()

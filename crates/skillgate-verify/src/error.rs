@@ -7,6 +7,15 @@ use crate::cert_url::CertUrlError;
 use crate::json_rules::JsonRuleError;
 use crate::replay::ReplayError;
 use crate::signature::SignatureAlgorithm;
+use crate::trust_failure::{ChainCert, TrustFailure, format_unix};
+
+/// `certificate 1 (CN=…)` or, when the certificate is not known, `certificate`.
+fn cert_or(cert: &Option<Box<ChainCert>>) -> String {
+    match cert {
+        Some(cert) => cert.to_string(),
+        None => "certificate".to_owned(),
+    }
+}
 
 /// The verification steps, in the order [`Checker`](crate::Checker) (and so the async
 /// `Verifier`) runs them.
@@ -276,21 +285,25 @@ pub enum VerifyError {
     #[error("signing certificate key usage does not allow signing: {0}")]
     KeyUsage(&'static str),
     /// The signing certificate (or an intermediate) has expired.
-    #[error("certificate expired at unix time {not_after}")]
+    #[error("{} expired on {} (unix {not_after})", cert_or(cert), format_unix(*not_after))]
     CertExpired {
         /// notAfter, seconds since the Unix epoch.
         not_after: i64,
+        /// Which certificate, when known (a chain validated moments ago names it).
+        cert: Option<Box<ChainCert>>,
     },
     /// The signing certificate (or an intermediate) is not valid yet.
-    #[error("certificate not valid before unix time {not_before}")]
+    #[error("{} is not valid before {} (unix {not_before})", cert_or(cert), format_unix(*not_before))]
     CertNotYetValid {
         /// notBefore, seconds since the Unix epoch.
         not_before: i64,
+        /// Which certificate, when known.
+        cert: Option<Box<ChainCert>>,
     },
     /// No path to a trusted root (unknown issuer, missing intermediate, wrong order, bad
-    /// certificate signature, wrong key usage, …).
+    /// certificate signature, wrong key usage, …): which certificate and why.
     #[error("chain is not trusted: {0}")]
-    Untrusted(String),
+    Untrusted(TrustFailure),
     /// `echo-api.amazon.com` is not in the signing certificate's SANs.
     #[error("signing certificate is not valid for echo-api.amazon.com")]
     SubjectName,
@@ -449,8 +462,14 @@ mod tests {
             VerifyError::SignatureEncoding,
             VerifyError::DownloadRateLimited,
             VerifyError::ChainEmpty,
-            VerifyError::CertExpired { not_after: 0 },
-            VerifyError::Untrusted(String::new()),
+            VerifyError::CertExpired {
+                not_after: 0,
+                cert: None,
+            },
+            VerifyError::Untrusted(TrustFailure {
+                cert: None,
+                reason: crate::trust_failure::TrustFailureReason::InvalidSignature,
+            }),
             VerifyError::SubjectName,
             VerifyError::SignatureMismatch {
                 algorithm: SignatureAlgorithm::Sha256,

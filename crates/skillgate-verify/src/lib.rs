@@ -58,6 +58,8 @@ pub mod cache;
 pub mod cache_config;
 pub mod cert_url;
 pub mod chain;
+pub mod chain_report;
+pub mod chain_watch;
 pub mod checker;
 pub mod envelope;
 pub mod error;
@@ -73,6 +75,7 @@ pub mod signature;
 pub mod testing;
 pub mod timestamp;
 pub mod trust;
+pub mod trust_failure;
 #[cfg(feature = "fetch")]
 pub mod verifier;
 
@@ -84,6 +87,8 @@ pub use application_id::ApplicationIds;
 pub use cache::{ChainCache, ChainCacheStats};
 pub use cache_config::ChainCacheConfig;
 pub use cert_url::{CertChainUrl, CertUrlError};
+pub use chain_report::{CertificateReport, ChainReport, Verdict};
+pub use chain_watch::{ChainEvent, ChainIdentity, ChainWatch, WatchedChain};
 pub use checker::{CERT_URL_HEADER, Checker, SignedHeaders, VerifiedRequest, VerifierConfig};
 pub use error::{BodyError, Check, ConfigError, FetchError, TransportError, VerifyError};
 #[cfg(feature = "fetch")]
@@ -97,5 +102,6 @@ pub use rate_limit::{DownloadLimiter, TokenBucket};
 pub use replay::{InMemoryReplayGuard, ReplayError, ReplayGuard, Seen};
 pub use signature::SignatureAlgorithm;
 pub use trust::{TrustStore, ValidatedChain};
+pub use trust_failure::{ChainCert, TrustFailure, TrustFailureReason};
 #[cfg(feature = "fetch")]
 pub use verifier::Verifier;

@@ -153,17 +153,49 @@ fn ca_params(common_name: &str) -> CertificateParams {
     params
 }
 
+/// What the test root and intermediate look like (for chain-watch and trust-failure tests:
+/// another issuer name, an intermediate that expires).
+#[derive(Debug, Clone)]
+pub struct CaOptions {
+    /// The root's common name (default `skillgate test root`).
+    pub root_name: String,
+    /// The intermediate's common name (default `skillgate test intermediate`).
+    pub intermediate_name: String,
+    /// The intermediate's notBefore (default 2000-01-01).
+    pub intermediate_not_before: OffsetDateTime,
+    /// The intermediate's notAfter (default 2090-01-01).
+    pub intermediate_not_after: OffsetDateTime,
+}
+
+impl Default for CaOptions {
+    fn default() -> Self {
+        CaOptions {
+            root_name: "skillgate test root".to_owned(),
+            intermediate_name: "skillgate test intermediate".to_owned(),
+            intermediate_not_before: datetime!(2000-01-01 00:00 UTC),
+            intermediate_not_after: datetime!(2090-01-01 00:00 UTC),
+        }
+    }
+}
+
 impl TestCa {
     /// Generates a root and an intermediate (two RSA-2048 keys).
     pub fn generate() -> TestCa {
-        let root = CertifiedIssuer::self_signed(ca_params("skillgate test root"), rsa_key())
+        TestCa::generate_with(&CaOptions::default())
+    }
+
+    /// Generates a root and an intermediate as `options` say (two RSA-2048 keys).
+    pub fn generate_with(options: &CaOptions) -> TestCa {
+        let root = CertifiedIssuer::self_signed(ca_params(&options.root_name), rsa_key())
             .expect("self-sign root");
         let key = rsa_key();
         let intermediate_signer =
             RsaKeyPair::from_pkcs8(&key.serialize_der()).expect("intermediate key as PKCS#8");
+        let mut params = ca_params(&options.intermediate_name);
+        params.not_before = options.intermediate_not_before;
+        params.not_after = options.intermediate_not_after;
         let intermediate =
-            CertifiedIssuer::signed_by(ca_params("skillgate test intermediate"), key, &root)
-                .expect("sign intermediate");
+            CertifiedIssuer::signed_by(params, key, &root).expect("sign intermediate");
         TestCa {
             root,
             intermediate,

@@ -8,8 +8,10 @@
 use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use webpki::{EndEntityCert, KeyUsage};
 
+use crate::chain_watch::ChainIdentity;
 use crate::error::{ConfigError, VerifyError};
 use crate::signature::SigningKey;
+use crate::trust_failure::{CertFacts, ChainCert, dated_cert, diagnose};
 
 /// The name that must be in the signing certificate's Subject Alternative Names.
 pub const SIGNING_CERT_SAN: &str = "echo-api.amazon.com";
@@ -130,6 +132,11 @@ pub struct ValidatedChain {
     not_before: i64,
     not_after: i64,
     leaf_not_after: i64,
+    identity: ChainIdentity,
+    /// The certificates whose dates bound `not_before` and `not_after`, to name them when a
+    /// cached chain goes out of its dates.
+    latest_start: Box<ChainCert>,
+    earliest_end: Box<ChainCert>,
 }
 
 impl ValidatedChain {
@@ -142,13 +149,17 @@ impl ValidatedChain {
     /// allows signing (`ChainTrust`: digitalSignature when keyUsage is present, serverAuth
     /// in a required extendedKeyUsage), and `echo-api.amazon.com` is exactly one of its DNS
     /// SANs (`SubjectName`).
+    ///
+    /// Failures name the certificate concerned: date errors carry it
+    /// ([`VerifyError::CertExpired`]), trust errors say which one and why
+    /// ([`TrustFailure`](crate::trust_failure::TrustFailure)).
     pub fn validate(
         certs: &[CertificateDer<'_>],
         trust: &TrustStore,
         now: UnixTime,
     ) -> Result<ValidatedChain, VerifyError> {
         let (leaf_der, intermediates) = certs.split_first().ok_or(VerifyError::ChainEmpty)?;
-        let mut windows = Vec::with_capacity(certs.len());
+        let mut facts = Vec::with_capacity(certs.len());
         let mut leaf = None;
         for (index, der) in certs.iter().enumerate() {
             let (rest, cert) = x509_parser::parse_x509_certificate(der)
@@ -156,23 +167,21 @@ impl ValidatedChain {
             if !rest.is_empty() {
                 return Err(VerifyError::ChainCertificate { index });
             }
-            let validity = cert.validity();
-            windows.push((
-                validity.not_before.timestamp(),
-                validity.not_after.timestamp(),
-            ));
+            facts.push(CertFacts::read(&cert));
             if index == 0 {
                 leaf = Some(leaf_facts(&cert).ok_or(VerifyError::ChainCertificate { index })?);
             }
         }
-        let facts = leaf.ok_or(VerifyError::ChainEmpty)?;
+        let leaf_facts = leaf.ok_or(VerifyError::ChainEmpty)?;
         let leaf = EndEntityCert::try_from(leaf_der)
             .map_err(|_| VerifyError::ChainCertificate { index: 0 })?;
-        let key = SigningKey::from_spki(&facts.spki)?;
+        let key = SigningKey::from_spki(&leaf_facts.spki)?;
 
         let now_secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
-        let (leaf_not_before, leaf_not_after) = windows[0];
-        check_window(leaf_not_before, leaf_not_after, now_secs)?;
+        let first = &facts[0];
+        let (leaf_not_before, leaf_not_after) = (first.not_before, first.not_after);
+        check_window(leaf_not_before, leaf_not_after, now_secs)
+            .map_err(|e| name_cert(e, first.name(0)))?;
 
         let path = leaf
             .verify_for_usage(
@@ -184,37 +193,64 @@ impl ValidatedChain {
                 None,
                 None,
             )
-            .map_err(map_webpki_error)?;
+            .map_err(|error| map_webpki_error(error, &facts))?;
 
-        check_key_usage(&facts)?;
-        check_subject_name(&facts)?;
+        check_key_usage(&leaf_facts)?;
+        check_subject_name(&leaf_facts)?;
 
         // The cached entry may only be used while every certificate of the verified path is
         // within its dates (trust anchors carry no dates in webpki).
         let (mut not_before, mut not_after) = (leaf_not_before, leaf_not_after);
+        let (mut latest_start, mut earliest_end) = (0, 0);
         for used in path.intermediate_certificates() {
             let used_der = used.der();
-            if let Some(&(nb, na)) = certs
+            if let Some(index) = certs
                 .iter()
-                .zip(&windows)
-                .find(|(der, _)| der.as_ref() == used_der.as_ref())
-                .map(|(_, w)| w)
+                .position(|der| der.as_ref() == used_der.as_ref())
             {
-                not_before = not_before.max(nb);
-                not_after = not_after.min(na);
+                let f = &facts[index];
+                if f.not_before > not_before {
+                    not_before = f.not_before;
+                    latest_start = index;
+                }
+                if f.not_after < not_after {
+                    not_after = f.not_after;
+                    earliest_end = index;
+                }
             }
         }
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &leaf_facts.spki);
+        let identity = ChainIdentity {
+            subject: first.subject.clone(),
+            issuer: first.issuer.clone(),
+            key_sha256: digest.as_ref().iter().map(|b| format!("{b:02x}")).collect(),
+            not_after,
+            expires_first: facts[earliest_end].name(earliest_end),
+        };
         Ok(ValidatedChain {
             key,
             not_before,
             not_after,
             leaf_not_after,
+            identity,
+            latest_start: Box::new(facts[latest_start].name(latest_start)),
+            earliest_end: Box::new(facts[earliest_end].name(earliest_end)),
         })
     }
 
     /// Re-checks the dates at `now_secs` (every cache hit does this).
     pub fn check_dates(&self, now_secs: i64) -> Result<(), VerifyError> {
-        check_window(self.not_before, self.not_after, now_secs)
+        check_window(self.not_before, self.not_after, now_secs).map_err(|error| match error {
+            VerifyError::CertExpired { not_after, .. } => VerifyError::CertExpired {
+                not_after,
+                cert: Some(self.earliest_end.clone()),
+            },
+            VerifyError::CertNotYetValid { not_before, .. } => VerifyError::CertNotYetValid {
+                not_before,
+                cert: Some(self.latest_start.clone()),
+            },
+            other => other,
+        })
     }
 
     /// The signing key, parsed once.
@@ -222,7 +258,8 @@ impl ValidatedChain {
         &self.key
     }
 
-    /// The instant after which this entry must not be used (seconds since the epoch).
+    /// The instant after which this entry must not be used (seconds since the epoch): the
+    /// earliest notAfter of the verified path.
     pub fn not_after(&self) -> i64 {
         self.not_after
     }
@@ -231,29 +268,61 @@ impl ValidatedChain {
     pub fn leaf_not_after(&self) -> i64 {
         self.leaf_not_after
     }
+
+    /// Who signed this chain and with which key, and when it expires: what the chain
+    /// watch compares between downloads (computed at validation).
+    pub fn identity(&self) -> &ChainIdentity {
+        &self.identity
+    }
 }
 
 fn check_window(not_before: i64, not_after: i64, now: i64) -> Result<(), VerifyError> {
     if now < not_before {
-        Err(VerifyError::CertNotYetValid { not_before })
+        Err(VerifyError::CertNotYetValid {
+            not_before,
+            cert: None,
+        })
     } else if now > not_after {
-        Err(VerifyError::CertExpired { not_after })
+        Err(VerifyError::CertExpired {
+            not_after,
+            cert: None,
+        })
     } else {
         Ok(())
     }
 }
 
-fn map_webpki_error(error: webpki::Error) -> VerifyError {
+/// Adds the certificate to a date error.
+fn name_cert(error: VerifyError, cert: ChainCert) -> VerifyError {
     match error {
-        webpki::Error::CertExpired { not_after, .. } => VerifyError::CertExpired {
-            not_after: i64::try_from(not_after.as_secs()).unwrap_or(i64::MAX),
+        VerifyError::CertExpired { not_after, .. } => VerifyError::CertExpired {
+            not_after,
+            cert: Some(Box::new(cert)),
         },
-        webpki::Error::CertNotValidYet { not_before, .. } => VerifyError::CertNotYetValid {
-            not_before: i64::try_from(not_before.as_secs()).unwrap_or(i64::MAX),
+        VerifyError::CertNotYetValid { not_before, .. } => VerifyError::CertNotYetValid {
+            not_before,
+            cert: Some(Box::new(cert)),
         },
-        webpki::Error::UnknownIssuer => VerifyError::Untrusted(
-            "no path to a trusted root (unknown issuer or missing intermediate)".to_owned(),
-        ),
-        other => VerifyError::Untrusted(other.to_string()),
+        other => other,
+    }
+}
+
+fn map_webpki_error(error: webpki::Error, facts: &[CertFacts]) -> VerifyError {
+    match error {
+        webpki::Error::CertExpired { not_after, .. } => {
+            let not_after = i64::try_from(not_after.as_secs()).unwrap_or(i64::MAX);
+            VerifyError::CertExpired {
+                not_after,
+                cert: dated_cert(facts, not_after, |f| f.not_after).map(Box::new),
+            }
+        }
+        webpki::Error::CertNotValidYet { not_before, .. } => {
+            let not_before = i64::try_from(not_before.as_secs()).unwrap_or(i64::MAX);
+            VerifyError::CertNotYetValid {
+                not_before,
+                cert: dated_cert(facts, not_before, |f| f.not_before).map(Box::new),
+            }
+        }
+        other => VerifyError::Untrusted(diagnose(facts, &other)),
     }
 }

@@ -16,6 +16,7 @@ pub mod preflight;
 pub mod serve;
 pub mod sign;
 pub mod verify;
+pub mod verify_fetch;
 
 /// Settings shared by every subcommand.
 #[derive(Debug, Clone)]

@@ -8,6 +8,11 @@
 //!
 //! Prints one line per check (`PASS name`, `FAIL name: reason`, `SKIP name`), then exits 0
 //! if every check passed, 1 if one failed, 2 on a usage error (including unreadable files).
+//! A chain that is not trusted says which certificate failed and why (expired intermediate
+//! and its date, unknown issuer and its name).
+//!
+//! `skillgate verify --fetch URL` downloads a live chain instead and explains it (see
+//! [`super::verify_fetch`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -35,8 +40,29 @@ const EXIT_USAGE: u8 = 2;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The raw request body, byte for byte as received.
-    #[arg(long, value_name = "FILE")]
-    pub body: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "fetch")]
+    pub body: Option<PathBuf>,
+
+    /// Download the chain at this SignatureCertChainUrl (the verifier's URL rules apply)
+    /// and explain it: every certificate, and whether it is trusted now and in 30 days.
+    /// Exit 0 only when it is trusted at both; 1 when not; 2 on a usage error; 3 when the
+    /// download failed.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["body", "headers", "chain"])]
+    pub fetch: Option<String>,
+
+    /// With --fetch: connect to ADDR (IP:PORT) for HOST (s3.amazonaws.com), e.g. a local
+    /// chain server; TLS still checks the name HOST.
+    #[arg(long, value_name = "HOST:ADDR", requires = "fetch")]
+    pub resolve: Option<String>,
+
+    /// With --fetch: a PEM file of extra roots trusted for the download's own HTTPS
+    /// (development; the Mozilla roots are always trusted).
+    #[arg(long = "download-ca", value_name = "PEM", requires = "fetch")]
+    pub download_ca: Vec<PathBuf>,
+
+    /// With --fetch: print the explanation as JSON.
+    #[arg(long, requires = "fetch")]
+    pub json: bool,
 
     /// A request header as 'Name: value' (repeatable), e.g. the SignatureCertChainUrl and
     /// Signature-256 (or Signature) headers.
@@ -61,8 +87,9 @@ pub struct Args {
     #[arg(long)]
     pub allow_sha1: bool,
 
-    /// A PEM file of extra trust anchors, added to the Mozilla roots (repeatable).
-    #[arg(long = "trust-anchor", value_name = "PEM")]
+    /// A PEM file of extra trust anchors, added to the Mozilla roots (repeatable; `--ca`
+    /// is the same).
+    #[arg(long = "trust-anchor", visible_alias = "ca", value_name = "PEM")]
     pub trust_anchors: Vec<PathBuf>,
 }
 
@@ -72,10 +99,13 @@ fn parse_rfc3339(s: &str) -> Result<OffsetDateTime, String> {
 }
 
 /// A usage problem: reported on stderr, exit code 2.
-struct Usage(String);
+pub(crate) struct Usage(pub(crate) String);
 
 /// Runs the subcommand.
 pub fn run(args: Args, _globals: &Globals) -> anyhow::Result<ExitCode> {
+    if let Some(url) = &args.fetch {
+        return super::verify_fetch::run(url, &args);
+    }
     let prepared = match prepare(&args) {
         Ok(prepared) => prepared,
         Err(Usage(message)) => {
@@ -139,7 +169,7 @@ struct Prepared {
     now: SystemTime,
 }
 
-fn read(path: &Path, what: &str) -> Result<Vec<u8>, Usage> {
+pub(crate) fn read(path: &Path, what: &str) -> Result<Vec<u8>, Usage> {
     std::fs::read(path).map_err(|e| Usage(format!("cannot read {what} {}: {e}", path.display())))
 }
 
@@ -155,29 +185,17 @@ fn parse_header(line: &str) -> Result<(HeaderName, HeaderValue), Usage> {
 }
 
 fn prepare(args: &Args) -> Result<Prepared, Usage> {
-    let body = read(&args.body, "--body")?;
+    let body_path = args
+        .body
+        .as_ref()
+        .ok_or_else(|| Usage("--body is required".to_owned()))?;
+    let body = read(body_path, "--body")?;
     let mut headers = HeaderMap::new();
     for line in &args.headers {
         let (name, value) = parse_header(line)?;
         headers.append(name, value);
     }
-    let mut extra_trust_anchors = Vec::new();
-    for path in &args.trust_anchors {
-        let pem = read(path, "--trust-anchor")?;
-        let mut found = 0;
-        for cert in CertificateDer::pem_slice_iter(&pem) {
-            let cert =
-                cert.map_err(|e| Usage(format!("--trust-anchor {}: {e}", path.display())))?;
-            extra_trust_anchors.push(cert);
-            found += 1;
-        }
-        if found == 0 {
-            return Err(Usage(format!(
-                "--trust-anchor {}: no PEM certificate found",
-                path.display()
-            )));
-        }
-    }
+    let extra_trust_anchors = read_certs(&args.trust_anchors, "--trust-anchor")?;
     let source: Arc<dyn ChainSource> = match &args.chain {
         Some(path) => {
             let pem = read(path, "--chain")?;
@@ -220,6 +238,30 @@ fn prepare(args: &Args) -> Result<Prepared, Usage> {
         body,
         now,
     })
+}
+
+/// Every certificate of the PEM files `paths` (each must hold at least one).
+pub(crate) fn read_certs(
+    paths: &[PathBuf],
+    flag: &str,
+) -> Result<Vec<CertificateDer<'static>>, Usage> {
+    let mut certs = Vec::new();
+    for path in paths {
+        let pem = read(path, flag)?;
+        let mut found = 0;
+        for cert in CertificateDer::pem_slice_iter(&pem) {
+            let cert = cert.map_err(|e| Usage(format!("{flag} {}: {e}", path.display())))?;
+            certs.push(cert);
+            found += 1;
+        }
+        if found == 0 {
+            return Err(Usage(format!(
+                "{flag} {}: no PEM certificate found",
+                path.display()
+            )));
+        }
+    }
+    Ok(certs)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
@@ -126,9 +126,16 @@ pub struct ChainServer {
     pub addr: SocketAddr,
     pub tls_root: CertificateDer<'static>,
     pub hits: Arc<AtomicUsize>,
+    /// What `good.pem` serves (replace it to simulate Amazon re-issuing the chain).
+    pub pem: Arc<Mutex<Bytes>>,
 }
 
 impl ChainServer {
+    /// Serves `pem` from now on.
+    pub fn set_pem(&self, pem: Vec<u8>) {
+        *self.pem.lock().unwrap() = Bytes::from(pem);
+    }
+
     pub fn hits(&self) -> usize {
         self.hits.load(Ordering::SeqCst)
     }
@@ -157,7 +164,8 @@ pub async fn chain_server(pem: Vec<u8>) -> ChainServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let hits = Arc::new(AtomicUsize::new(0));
-    let pem = Bytes::from(pem);
+    let pem = Arc::new(Mutex::new(Bytes::from(pem)));
+    let served = Arc::clone(&pem);
     let server_hits = Arc::clone(&hits);
     tokio::spawn(async move {
         loop {
@@ -172,7 +180,7 @@ pub async fn chain_server(pem: Vec<u8>) -> ChainServer {
                     return;
                 };
                 let service = service_fn(move |req: Request<Incoming>| {
-                    let pem = pem.clone();
+                    let pem = pem.lock().unwrap().clone();
                     let hits = Arc::clone(&hits);
                     async move {
                         hits.fetch_add(1, Ordering::SeqCst);
@@ -189,6 +197,7 @@ pub async fn chain_server(pem: Vec<u8>) -> ChainServer {
         addr,
         tls_root: ca.der().clone(),
         hits,
+        pem: served,
     }
 }
 
