@@ -455,6 +455,10 @@ pub struct DevConfig {
     /// Let skills without `application_ids` accept any skill id.
     #[serde(default)]
     pub any_application_id: bool,
+    /// Serve the local web console (`serve --console`) on the admin listener. Needs
+    /// `dev_ca` and a loopback `admin_listen`; the binary wires it (see docs/console.md).
+    #[serde(default)]
+    pub console: bool,
 }
 
 impl DevConfig {
@@ -486,6 +490,12 @@ impl DevConfig {
         if self.any_application_id {
             out.push(
                 "DEVELOPMENT ONLY: skills without application_ids accept ANY skill id".to_owned(),
+            );
+        }
+        if self.console {
+            out.push(
+                "DEVELOPMENT ONLY: the local console shows every request on the admin listener"
+                    .to_owned(),
             );
         }
         out
@@ -818,6 +828,32 @@ impl Config {
                 "admin_listen".into(),
                 "admin_listen must differ from listen".to_owned(),
             );
+        }
+        if self.dev.console {
+            if !self.dev.dev_ca {
+                bad(
+                    "dev.console".into(),
+                    "dev.console (serve --console) is a development tool: it needs the dev switch \
+                     [dev] dev_ca = true (serve --dev-ca)"
+                        .to_owned(),
+                );
+            }
+            match self.admin_listen {
+                None => bad(
+                    "dev.console".into(),
+                    "dev.console needs admin_listen on a loopback address (127.0.0.1:PORT or \
+                     [::1]:PORT): the console is never served on the Alexa-facing listener"
+                        .to_owned(),
+                ),
+                Some(addr) if !addr.ip().is_loopback() => bad(
+                    "admin_listen".into(),
+                    format!(
+                        "admin_listen {addr} is not a loopback address: dev.console serves the \
+                         console only on 127.0.0.1 or ::1"
+                    ),
+                ),
+                Some(_) => {}
+            }
         }
         if self.attributes.url.trim().is_empty() {
             bad(

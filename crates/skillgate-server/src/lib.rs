@@ -18,6 +18,7 @@ mod listener;
 pub mod logging;
 pub mod mask;
 pub mod metrics;
+pub mod observe;
 mod per_ip;
 mod plan;
 pub mod record;
