@@ -823,7 +823,7 @@ impl Config {
                 "limits.idle_timeout_secs must be positive".to_owned(),
             );
         }
-        if Some(self.listen) == self.admin_listen {
+        if Some(self.listen) == self.admin_listen && self.listen.port() != 0 {
             bad(
                 "admin_listen".into(),
                 "admin_listen must differ from listen".to_owned(),
