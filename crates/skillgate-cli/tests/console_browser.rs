@@ -459,6 +459,10 @@ async fn drive(client: &Client, served: &Served, data: &Path) -> Result<(), Stri
     .await;
     assert!(detail.contains("timestamp: not run"), "{detail}");
     assert!(detail.contains("\"vault!\""), "{detail}");
+    client
+        .execute("document.getElementById('detail').scrollIntoView();", vec![])
+        .await
+        .map_err(e("scroll"))?;
     screenshot(client, "request-detail").await;
 
     // The outcome filter hides verified rows.
@@ -497,11 +501,24 @@ async fn drive(client: &Client, served: &Served, data: &Path) -> Result<(), Stri
     })
     .await;
 
-    // The simulator: a sentence goes through the real server and the answer is shown.
+    // The simulator: a launch opens a session, then a sentence in that session goes
+    // through the real server and the answer is shown.
     client
         .goto(&format!("{}/console/simulator", served.admin))
         .await
         .map_err(e("simulator"))?;
+    client
+        .find(Locator::Css("#simulator-pane .buttons button"))
+        .await
+        .map_err(e("launch button"))?
+        .click()
+        .await
+        .map_err(e("launch"))?;
+    let launched = eventually("the launch turn", || async {
+        text_of(client, "#transcript .turn .ends").await
+    })
+    .await;
+    assert_eq!(launched, "the session stays open");
     let input = client
         .find(Locator::Css("#say-text"))
         .await
@@ -518,10 +535,11 @@ async fn drive(client: &Client, served: &Served, data: &Path) -> Result<(), Stri
         .await
         .map_err(e("say"))?;
     let said = eventually("the simulator's answer", || async {
-        text_of(client, "#transcript .alexa-says").await
+        let said = text_of(client, "#transcript .alexa-says").await?;
+        (!said.starts_with("Welcome")).then_some(said)
     })
     .await;
-    assert_eq!(said, "Okay, the kitchen light is on.");
+    assert!(said.starts_with("Okay, the kitchen light is on."), "{said}");
     let turn = text_of(client, "#transcript").await.unwrap_or_default();
     assert!(turn.contains("TurnOnIntent"), "{turn}");
     screenshot(client, "simulator").await;
@@ -564,6 +582,21 @@ async fn drive(client: &Client, served: &Served, data: &Path) -> Result<(), Stri
         .map_err(e("narrow window"))?;
     let rows = rows_text(client).await;
     assert!(rows.contains("Okay, the kitchen light is on."), "{rows}");
+    // The simulator carried the launch's session into the next turn.
+    client
+        .find(Locator::Css("#request-rows tr"))
+        .await
+        .map_err(e("newest row"))?
+        .click()
+        .await
+        .map_err(e("click newest"))?;
+    let detail = eventually("the simulator request's detail", || async {
+        let text = text_of(client, "#request-json").await?;
+        text.contains("TurnOnIntent").then_some(text)
+    })
+    .await;
+    assert!(detail.contains("\"new\": false"), "{detail}");
+    assert!(!detail.contains("apiAccessToken\": \"ey"), "token not masked: {detail}");
     let overflow = client
         .execute(
             "return document.body.scrollWidth - window.innerWidth;",
