@@ -36,7 +36,11 @@ struct Guard {
 fn descendants_of(root: u32) -> Vec<u32> {
     let mut parents: Vec<(u32, u32)> = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
             continue;
         };
         let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
@@ -53,7 +57,12 @@ fn descendants_of(root: u32) -> Vec<u32> {
     let mut i = 0;
     while i < found.len() {
         let parent = found[i];
-        found.extend(parents.iter().filter(|(_, pp)| *pp == parent).map(|(p, _)| *p));
+        found.extend(
+            parents
+                .iter()
+                .filter(|(_, pp)| *pp == parent)
+                .map(|(p, _)| *p),
+        );
         i += 1;
     }
     found.remove(0);
@@ -303,11 +312,12 @@ fn send_forged(data: &Path, url: &str) -> u16 {
         .enable_all()
         .build()
         .unwrap();
-    let client = skillgate_devtools::client::Client::new(&skillgate_devtools::client::TrustOptions {
-        extra_certs: vec![data.join("tls/cert.pem")],
-        ..Default::default()
-    })
-    .unwrap();
+    let client =
+        skillgate_devtools::client::Client::new(&skillgate_devtools::client::TrustOptions {
+            extra_certs: vec![data.join("tls/cert.pem")],
+            ..Default::default()
+        })
+        .unwrap();
     rt.block_on(client.send(url, forged.into_bytes(), &headers))
         .unwrap()
         .status
@@ -319,7 +329,12 @@ async fn the_console_in_a_real_browser() {
     let data = dir.path().join("data");
     assert!(skillgate(&data, &["dev-ca", "init"]).status.success());
     let served = serve(&data);
-    let token = served.console_url.split("token=").nth(1).unwrap().to_owned();
+    let token = served
+        .console_url
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
 
     // Without the token: 401; a wrong one: 403 (query or cookie); the right one: the cookie
     // (HttpOnly, SameSite=Strict) and a redirect to the clean URL.
@@ -336,11 +351,18 @@ async fn the_console_in_a_real_browser() {
     let (status, head) = http_get(&served.admin, &format!("/console/?token={token}"), &[]);
     assert_eq!(status, 303, "{head}");
     assert!(head.contains("HttpOnly; SameSite=Strict"), "{head}");
-    assert!(head.to_ascii_lowercase().contains("location: /console/\r\n"), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("location: /console/\r\n"),
+        "{head}"
+    );
     let cookie = format!("skillgate_console={token}");
     let (status, page) = http_get(&served.admin, "/console/", &[("Cookie", &cookie)]);
     assert_eq!(status, 200);
-    assert!(page.contains("content-security-policy: default-src 'none'"), "{page}");
+    assert!(
+        page.contains("content-security-policy: default-src 'none'"),
+        "{page}"
+    );
     // The Alexa-facing listener has no console.
     let main_port = served.skill_url.trim_start_matches("https://127.0.0.1:");
     let main_port = main_port.split('/').next().unwrap();
@@ -383,7 +405,10 @@ async fn drive(client: &Client, served: &Served, data: &Path) -> Result<(), Stri
         .await
         .map_err(e("open the console"))?;
     let url = client.current_url().await.map_err(e("url"))?;
-    assert!(!url.as_str().contains("token="), "token left in the URL: {url}");
+    assert!(
+        !url.as_str().contains("token="),
+        "token left in the URL: {url}"
+    );
     wait_live(client).await;
 
     // A request appears live after `skillgate invoke`.
@@ -393,7 +418,10 @@ async fn drive(client: &Client, served: &Served, data: &Path) -> Result<(), Stri
         .await
         .unwrap();
     eventually("the launch request in the list", || async {
-        rows_text(client).await.contains("LaunchRequest").then_some(())
+        rows_text(client)
+            .await
+            .contains("LaunchRequest")
+            .then_some(())
     })
     .await;
 
@@ -422,7 +450,10 @@ async fn drive(client: &Client, served: &Served, data: &Path) -> Result<(), Stri
             .then_some(text)
     })
     .await;
-    assert!(shown.contains("<img src=x onerror=\"window.__pwned=2\">"), "{shown}");
+    assert!(
+        shown.contains("<img src=x onerror=\"window.__pwned=2\">"),
+        "{shown}"
+    );
     let probe = client
         .execute(
             "return [typeof window.__pwned, document.querySelectorAll('#request-rows script, #request-rows img').length];",
@@ -430,7 +461,11 @@ async fn drive(client: &Client, served: &Served, data: &Path) -> Result<(), Stri
         )
         .await
         .map_err(e("probe"))?;
-    assert_eq!(probe, serde_json::json!(["undefined", 0]), "markup from a request ran");
+    assert_eq!(
+        probe,
+        serde_json::json!(["undefined", 0]),
+        "markup from a request ran"
+    );
 
     // A forged request (body changed after signing) is refused and shown with its reason.
     let data_owned = data.to_owned();
@@ -460,7 +495,10 @@ async fn drive(client: &Client, served: &Served, data: &Path) -> Result<(), Stri
     assert!(detail.contains("timestamp: not run"), "{detail}");
     assert!(detail.contains("\"vault!\""), "{detail}");
     client
-        .execute("document.getElementById('detail').scrollIntoView();", vec![])
+        .execute(
+            "document.getElementById('detail').scrollIntoView();",
+            vec![],
+        )
         .await
         .map_err(e("scroll"))?;
     screenshot(client, "request-detail").await;
@@ -596,7 +634,10 @@ async fn drive(client: &Client, served: &Served, data: &Path) -> Result<(), Stri
     })
     .await;
     assert!(detail.contains("\"new\": false"), "{detail}");
-    assert!(!detail.contains("apiAccessToken\": \"ey"), "token not masked: {detail}");
+    assert!(
+        !detail.contains("apiAccessToken\": \"ey"),
+        "token not masked: {detail}"
+    );
     let overflow = client
         .execute(
             "return document.body.scrollWidth - window.innerWidth;",
@@ -617,7 +658,12 @@ fn the_event_stream_resumes_after_last_event_id() {
     let data = dir.path().join("data");
     assert!(skillgate(&data, &["dev-ca", "init"]).status.success());
     let served = serve(&data);
-    let token = served.console_url.split("token=").nth(1).unwrap().to_owned();
+    let token = served
+        .console_url
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
     for _ in 0..3 {
         invoke(&data, &served.skill_url, &["--launch"]);
     }

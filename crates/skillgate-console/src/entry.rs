@@ -97,7 +97,9 @@ pub fn check_for_reason(reason: &str) -> Option<Result<Check, ()>> {
         r if r.starts_with("cert_url_") => Check::CertUrl,
         "signature_not_base64" => Check::SignatureEncoding,
         r if r.starts_with("chain_download") || r == "chain_not_found" => Check::ChainDownload,
-        "chain_pem_invalid" | "chain_empty" | "chain_certificate_invalid"
+        "chain_pem_invalid"
+        | "chain_empty"
+        | "chain_certificate_invalid"
         | "chain_key_unsupported" => Check::ChainParse,
         "cert_key_usage" | "chain_untrusted" => Check::ChainTrust,
         "cert_expired" | "cert_not_yet_valid" => Check::ChainDates,

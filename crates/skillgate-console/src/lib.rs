@@ -211,7 +211,10 @@ async fn secure_headers(mut response: Response) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers
         .entry(header::CACHE_CONTROL)
@@ -383,7 +386,9 @@ async fn model_match(
     };
     let today = time::OffsetDateTime::now_utc().date();
     let text: String = form.text.chars().take(500).collect();
-    html(model_pane::matched(&model.matcher.match_sentence(&text, today)))
+    html(model_pane::matched(
+        &model.matcher.match_sentence(&text, today),
+    ))
 }
 
 async fn script() -> Response {

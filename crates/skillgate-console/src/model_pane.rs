@@ -33,7 +33,11 @@ impl std::fmt::Debug for SkillModel {
 
 impl SkillModel {
     /// Builds the matcher and runs the checks.
-    pub fn new(name: impl Into<String>, locale: impl Into<String>, model: InteractionModelFile) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        locale: impl Into<String>,
+        model: InteractionModelFile,
+    ) -> Self {
         let locale = locale.into();
         Self {
             name: name.into(),

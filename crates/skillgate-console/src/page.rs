@@ -207,7 +207,11 @@ mod tests {
             assert!(html.contains("&lt;script&gt;"), "{html}");
         }
         assert!(row(&e).into_string().contains("&amp;amp;"));
-        assert!(row(&e).into_string().contains("data-skill=\"home&quot;&gt;&lt;b&gt;\""));
+        assert!(
+            row(&e)
+                .into_string()
+                .contains("data-skill=\"home&quot;&gt;&lt;b&gt;\"")
+        );
         assert!(!one_line(row(&e)).contains('\n'));
     }
 

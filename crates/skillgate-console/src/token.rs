@@ -94,7 +94,10 @@ impl Token {
 
     /// The `Set-Cookie` value that keeps this token for the console's paths.
     pub fn cookie(&self) -> String {
-        format!("{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/console", self.0)
+        format!(
+            "{COOKIE}={}; HttpOnly; SameSite=Strict; Path=/console",
+            self.0
+        )
     }
 }
 

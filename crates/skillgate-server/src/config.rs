@@ -1331,4 +1331,56 @@ upstream = "http://127.0.0.1:5000/alexa"
             .unwrap();
         assert_eq!(c.verify.shared_state.as_deref(), Some("redis://r:6379/2"));
     }
+
+    #[test]
+    fn the_console_needs_the_dev_switch_and_a_loopback_admin_listener() {
+        let keys = |c: &Config| -> Vec<(String, String)> {
+            c.problems()
+                .into_iter()
+                .filter(|p| p.key.starts_with("dev.console") || p.key == "admin_listen")
+                .map(|p| (p.key, p.message))
+                .collect()
+        };
+        let mut c = Config::demo();
+        c.dev.console = true;
+        let found = keys(&c);
+        assert!(
+            found
+                .iter()
+                .any(|(k, m)| k == "dev.console" && m.contains("dev_ca")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(k, m)| k == "dev.console" && m.contains("admin_listen")),
+            "{found:?}"
+        );
+        c.dev.dev_ca = true;
+        c.admin_listen = Some("192.0.2.1:9090".parse().unwrap());
+        let found = keys(&c);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "admin_listen");
+        assert!(
+            found[0]
+                .1
+                .contains("192.0.2.1:9090 is not a loopback address")
+        );
+        c.admin_listen = Some("[::1]:9090".parse().unwrap());
+        assert!(keys(&c).is_empty());
+        c.admin_listen = Some("127.0.0.1:0".parse().unwrap());
+        c.listen = "127.0.0.1:0".parse().unwrap();
+        assert!(
+            keys(&c).is_empty(),
+            "two ephemeral ports are not the same address"
+        );
+        assert!(c.dev.warnings().iter().any(|w| w.contains("console")));
+        let parsed = Config::from_toml_str(
+            "admin_listen = \"127.0.0.1:9090\"\n[dev]\ndev_ca = true\nconsole = true\n\
+             [[skill]]\nname = \"home\"\napplication_ids = [\"amzn1.ask.skill.1\"]\nhandler = \"home\"\n",
+        )
+        .unwrap();
+        assert!(parsed.dev.console);
+        assert!(keys(&parsed).is_empty());
+    }
 }

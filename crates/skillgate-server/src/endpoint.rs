@@ -108,7 +108,14 @@ pub(crate) async fn handle(
     let elapsed = started.elapsed();
     crate::metrics::request(&skill.name, outcome, elapsed);
     log_answered(&endpoint, skill, &admitted, status, outcome, elapsed);
-    crate::observe::answered(observer, &endpoint, skill, &admitted, (status, &answer, outcome), elapsed);
+    crate::observe::answered(
+        observer,
+        &endpoint,
+        skill,
+        &admitted,
+        (status, &answer, outcome),
+        elapsed,
+    );
     if let (Some(recorder), StatusCode::OK) = (&endpoint.recorder, status) {
         let recorder = recorder.clone();
         let (id, body, answer) = (
