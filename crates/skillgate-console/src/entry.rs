@@ -122,17 +122,13 @@ fn steps_for(verdict: &Verdict) -> (Vec<(&'static str, Step)>, Option<&'static s
         _ => None,
     };
     let refused = matches!(verdict, Verdict::Refused { .. });
-    let mut steps = vec![(
-        "intake",
-        if matches!(failed, Some(Err(()))) {
-            Step::Failed
-        } else if refused && failed.is_none() {
-            Step::NotRun
-        } else {
-            Step::Passed
-        },
-    )];
-    let mut reached = !matches!(failed, Some(Err(()))) && !(refused && failed.is_none());
+    // A refusal with a reason the console does not know: where it stopped is unknown.
+    let (intake, mut reached) = match (refused, failed) {
+        (false, _) | (true, Some(Ok(_))) => (Step::Passed, true),
+        (true, Some(Err(()))) => (Step::Failed, false),
+        (true, None) => (Step::NotRun, false),
+    };
+    let mut steps = vec![("intake", intake)];
     for check in Check::ALL {
         let step = match failed {
             _ if !reached => Step::NotRun,

@@ -232,12 +232,12 @@ fn html(markup: maud::Markup) -> Response {
 
 /// POSTs must come from the console's own script (a custom header cannot be sent
 /// cross-site without a CORS preflight, which the console never grants).
-fn from_console(headers: &HeaderMap) -> Result<(), Response> {
-    if headers.get("x-skillgate-console").is_some() {
-        Ok(())
-    } else {
-        Err((StatusCode::FORBIDDEN, "403: not from the console page\n").into_response())
-    }
+fn from_console(headers: &HeaderMap) -> bool {
+    headers.get("x-skillgate-console").is_some()
+}
+
+fn not_from_console() -> Response {
+    (StatusCode::FORBIDDEN, "403: not from the console page\n").into_response()
 }
 
 async fn requests_page(State(console): State<Console>) -> Response {
@@ -328,8 +328,8 @@ async fn simulator_turn(
     headers: HeaderMap,
     Form(form): Form<TurnForm>,
 ) -> Response {
-    if let Err(refused) = from_console(&headers) {
-        return refused;
+    if !from_console(&headers) {
+        return not_from_console();
     }
     let mut simulator = console.inner.simulator.lock().await;
     html(simulator.turn(&console.inner.models, &form).await)
@@ -340,8 +340,8 @@ async fn simulator_mock(
     headers: HeaderMap,
     Form(form): Form<BTreeMap<String, String>>,
 ) -> Response {
-    if let Err(refused) = from_console(&headers) {
-        return refused;
+    if !from_console(&headers) {
+        return not_from_console();
     }
     let simulator = console.inner.simulator.lock().await;
     simulator.set_mock(&form);
@@ -373,8 +373,8 @@ async fn model_match(
     headers: HeaderMap,
     Form(form): Form<MatchForm>,
 ) -> Response {
-    if let Err(refused) = from_console(&headers) {
-        return refused;
+    if !from_console(&headers) {
+        return not_from_console();
     }
     let Some(model) = console
         .inner
