@@ -697,3 +697,33 @@ fn the_event_stream_resumes_after_last_event_id() {
     assert!(!text.contains("id: 1\n"), "{text}");
     assert!(text.contains("id: 2\n") && text.contains("id: 3"), "{text}");
 }
+
+#[test]
+fn the_console_is_refused_without_the_dev_switch_or_off_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // `serve --console` without `--dev-ca`: refused before binding anything.
+    let out = skillgate(&data, &["serve", "--console", "--listen", "127.0.0.1:0"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("dev.console") && err.contains("dev_ca"),
+        "{err}"
+    );
+    // A configuration with the console on a non-loopback admin address.
+    assert!(skillgate(&data, &["dev-ca", "init"]).status.success());
+    let file = dir.path().join("skillgate.toml");
+    std::fs::write(
+        &file,
+        "listen = \"127.0.0.1:0\"\nadmin_listen = \"0.0.0.0:9090\"\n[dev]\ndev_ca = true\nconsole = true\n\
+         [[skill]]\nname = \"home\"\napplication_ids = [\"amzn1.ask.skill.1\"]\nhandler = \"home\"\n",
+    )
+    .unwrap();
+    let out = skillgate(&data, &["check-config", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("admin_listen 0.0.0.0:9090 is not a loopback address"),
+        "{err}"
+    );
+}
