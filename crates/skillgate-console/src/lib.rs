@@ -93,6 +93,8 @@ struct Inner {
     ring: Mutex<Ring<Arc<Entry>>>,
     events: broadcast::Sender<Arc<Entry>>,
     models: BTreeMap<String, SkillModel>,
+    /// The server's skills (set by [`Console::attach`]; read without waiting for a turn).
+    skills: std::sync::OnceLock<Vec<String>>,
     simulator: tokio::sync::Mutex<Simulator>,
 }
 
@@ -117,6 +119,7 @@ impl Console {
                 ring: Mutex::new(Ring::new(options.capacity)),
                 events,
                 models,
+                skills: std::sync::OnceLock::new(),
                 simulator: tokio::sync::Mutex::new(Simulator::new(options.simulator)),
             }),
         }
@@ -145,6 +148,10 @@ impl Console {
     /// Points the simulator at the running server (known once it is bound) and starts the
     /// mock Alexa API.
     pub async fn attach(&self, targets: Vec<Target>) {
+        let _ = self
+            .inner
+            .skills
+            .set(targets.iter().map(|t| t.skill.clone()).collect());
         self.inner.simulator.lock().await.attach(targets).await;
     }
 
@@ -246,7 +253,7 @@ async fn requests_page(State(console): State<Console>) -> Response {
         let entries: Vec<Arc<Entry>> = ring.after(0).into_iter().map(|(_, e)| e).collect();
         (entries, ring.next_seq() - 1)
     };
-    let mut skills: Vec<String> = console.inner.simulator.lock().await.skills();
+    let mut skills: Vec<String> = console.inner.skills.get().cloned().unwrap_or_default();
     for entry in &entries {
         if !skills.contains(&entry.skill) {
             skills.push(entry.skill.clone());
