@@ -100,7 +100,7 @@ fn skillgate(data: &Path, args: &[&str]) -> std::process::Output {
 
 /// The running server: its skill URL, the console URL (with the token), the admin base.
 struct Served {
-    _guard: Guard,
+    guard: Guard,
     skill_url: String,
     console_url: String,
     admin: String,
@@ -136,7 +136,7 @@ fn serve(data: &Path) -> Served {
         if let (Some(console), Some(skill)) = (console, skill) {
             let admin = console.split("/console/").next().unwrap().to_owned();
             return Served {
-                _guard: guard,
+                guard,
                 skill_url: skill.to_owned(),
                 console_url: console.to_owned(),
                 admin,
@@ -696,6 +696,30 @@ fn the_event_stream_resumes_after_last_event_id() {
     assert!(text.contains("text/event-stream"), "{text}");
     assert!(!text.contains("id: 1\n"), "{text}");
     assert!(text.contains("id: 2\n") && text.contains("id: 3"), "{text}");
+
+    // With the stream still open, Ctrl-C ends it and the server exits well within the
+    // shutdown grace period (20 s): an open console does not hold the drain.
+    let mut served = served;
+    let pid = served.guard.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let start = Instant::now();
+    let exited = loop {
+        if let Some(status) = served.guard.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the server did not stop with an event stream open"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exited.success(), "{exited:?}");
 }
 
 #[test]

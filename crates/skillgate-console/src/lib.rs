@@ -96,6 +96,8 @@ struct Inner {
     /// The server's skills (set by [`Console::attach`]; read without waiting for a turn).
     skills: std::sync::OnceLock<Vec<String>>,
     simulator: tokio::sync::Mutex<Simulator>,
+    /// Set by [`Console::shutdown`]: event streams end.
+    stop: tokio::sync::watch::Sender<bool>,
 }
 
 impl Console {
@@ -120,6 +122,7 @@ impl Console {
                 events,
                 models,
                 skills: std::sync::OnceLock::new(),
+                stop: tokio::sync::watch::Sender::new(false),
                 simulator: tokio::sync::Mutex::new(Simulator::new(options.simulator)),
             }),
         }
@@ -153,6 +156,12 @@ impl Console {
             .skills
             .set(targets.iter().map(|t| t.skill.clone()).collect());
         self.inner.simulator.lock().await.attach(targets).await;
+    }
+
+    /// Ends every open event stream (and those opened later), so a server shutting down
+    /// does not wait for browsers that keep the console open.
+    pub fn shutdown(&self) {
+        self.inner.stop.send_replace(true);
     }
 
     /// How many requests are kept now.
@@ -300,7 +309,12 @@ async fn events(
             }
         }
     });
-    Sse::new(backlog.chain(live)).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    let mut stop = console.inner.stop.subscribe();
+    let stopped = async move {
+        let _ = stop.wait_for(|stopping| *stopping).await;
+    };
+    Sse::new(backlog.chain(live).take_until(stopped))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
 fn event(entry: &Entry) -> Event {

@@ -223,3 +223,21 @@ async fn the_event_stream_resumes_after_the_last_event_id() {
     assert!(text.contains("event: request"), "{text}");
     assert!(text.contains("live"), "{text}");
 }
+
+#[tokio::test]
+async fn shutdown_ends_open_event_streams() {
+    let c = console(10);
+    let request = Request::get("/console/events")
+        .header(header::COOKIE, COOKIE)
+        .body(Body::empty())
+        .unwrap();
+    let mut body = c.router().oneshot(request).await.unwrap().into_body();
+    c.shutdown();
+    let ended = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(frame) = body.frame().await {
+            frame.unwrap();
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream did not end at shutdown");
+}

@@ -207,6 +207,14 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
             tracing::warn!("{warning}");
         }
         print_banner(&report, demo, config.dev.dev_ca, &store_shown);
+        if let Some(console) = &console {
+            // Open event streams end when the shutdown starts, not after the grace period.
+            let (handle, console) = (server.handle(), console.clone());
+            tokio::spawn(async move {
+                handle.stopping().await;
+                console.shutdown();
+            });
+        }
         if let Some(console) = &console
             && let Some(url) = super::console::attach(console, &report).await
         {
