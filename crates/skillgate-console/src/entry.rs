@@ -254,19 +254,6 @@ impl Entry {
             steps,
         }
     }
-
-    /// Approximate bytes held (the bound the ring keeps).
-    pub fn weight(&self) -> usize {
-        self.request_json.len()
-            + self.response_json.len()
-            + self.said.len()
-            + self.detail.as_ref().map_or(0, String::len)
-            + self
-                .slots
-                .iter()
-                .map(|(n, v)| n.len() + v.len())
-                .sum::<usize>()
-    }
 }
 
 #[cfg(test)]
