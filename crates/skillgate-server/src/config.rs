@@ -455,6 +455,10 @@ pub struct DevConfig {
     /// Let skills without `application_ids` accept any skill id.
     #[serde(default)]
     pub any_application_id: bool,
+    /// Serve the local web console (`serve --console`) on the admin listener. Needs
+    /// `dev_ca` and a loopback `admin_listen`; the binary wires it (see docs/console.md).
+    #[serde(default)]
+    pub console: bool,
 }
 
 impl DevConfig {
@@ -486,6 +490,12 @@ impl DevConfig {
         if self.any_application_id {
             out.push(
                 "DEVELOPMENT ONLY: skills without application_ids accept ANY skill id".to_owned(),
+            );
+        }
+        if self.console {
+            out.push(
+                "DEVELOPMENT ONLY: the local console shows every request on the admin listener"
+                    .to_owned(),
             );
         }
         out
@@ -813,11 +823,37 @@ impl Config {
                 "limits.idle_timeout_secs must be positive".to_owned(),
             );
         }
-        if Some(self.listen) == self.admin_listen {
+        if Some(self.listen) == self.admin_listen && self.listen.port() != 0 {
             bad(
                 "admin_listen".into(),
                 "admin_listen must differ from listen".to_owned(),
             );
+        }
+        if self.dev.console {
+            if !self.dev.dev_ca {
+                bad(
+                    "dev.console".into(),
+                    "dev.console (serve --console) is a development tool: it needs the dev switch \
+                     [dev] dev_ca = true (serve --dev-ca)"
+                        .to_owned(),
+                );
+            }
+            match self.admin_listen {
+                None => bad(
+                    "dev.console".into(),
+                    "dev.console needs admin_listen on a loopback address (127.0.0.1:PORT or \
+                     [::1]:PORT): the console is never served on the Alexa-facing listener"
+                        .to_owned(),
+                ),
+                Some(addr) if !addr.ip().is_loopback() => bad(
+                    "admin_listen".into(),
+                    format!(
+                        "admin_listen {addr} is not a loopback address: dev.console serves the \
+                         console only on 127.0.0.1 or ::1"
+                    ),
+                ),
+                Some(_) => {}
+            }
         }
         if self.attributes.url.trim().is_empty() {
             bad(
@@ -1294,5 +1330,57 @@ upstream = "http://127.0.0.1:5000/alexa"
         c.apply_env(|k| (k == "SKILLGATE_SHARED_STATE").then(|| "redis://r:6379/2".to_owned()))
             .unwrap();
         assert_eq!(c.verify.shared_state.as_deref(), Some("redis://r:6379/2"));
+    }
+
+    #[test]
+    fn the_console_needs_the_dev_switch_and_a_loopback_admin_listener() {
+        let keys = |c: &Config| -> Vec<(String, String)> {
+            c.problems()
+                .into_iter()
+                .filter(|p| p.key.starts_with("dev.console") || p.key == "admin_listen")
+                .map(|p| (p.key, p.message))
+                .collect()
+        };
+        let mut c = Config::demo();
+        c.dev.console = true;
+        let found = keys(&c);
+        assert!(
+            found
+                .iter()
+                .any(|(k, m)| k == "dev.console" && m.contains("dev_ca")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|(k, m)| k == "dev.console" && m.contains("admin_listen")),
+            "{found:?}"
+        );
+        c.dev.dev_ca = true;
+        c.admin_listen = Some("192.0.2.1:9090".parse().unwrap());
+        let found = keys(&c);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "admin_listen");
+        assert!(
+            found[0]
+                .1
+                .contains("192.0.2.1:9090 is not a loopback address")
+        );
+        c.admin_listen = Some("[::1]:9090".parse().unwrap());
+        assert!(keys(&c).is_empty());
+        c.admin_listen = Some("127.0.0.1:0".parse().unwrap());
+        c.listen = "127.0.0.1:0".parse().unwrap();
+        assert!(
+            keys(&c).is_empty(),
+            "two ephemeral ports are not the same address"
+        );
+        assert!(c.dev.warnings().iter().any(|w| w.contains("console")));
+        let parsed = Config::from_toml_str(
+            "admin_listen = \"127.0.0.1:9090\"\n[dev]\ndev_ca = true\nconsole = true\n\
+             [[skill]]\nname = \"home\"\napplication_ids = [\"amzn1.ask.skill.1\"]\nhandler = \"home\"\n",
+        )
+        .unwrap();
+        assert!(parsed.dev.console);
+        assert!(keys(&parsed).is_empty());
     }
 }

@@ -44,12 +44,14 @@ pub(crate) struct Endpoint {
     pub handler_timeout: Duration,
     pub recorder: Option<Recorder>,
     pub unmask: bool,
+    /// Sees every request (`serve --console`); `None`: nothing is copied.
+    pub observer: Option<crate::observe::Observer>,
 }
 
 impl Endpoint {
     /// The `skill` metric label of a request refused before routing: the skill's name
     /// when the path has one skill, else the path.
-    fn refusal_label(&self) -> &str {
+    pub(crate) fn refusal_label(&self) -> &str {
         match self.skills.as_slice() {
             [only] => &only.name,
             _ => &self.path,
@@ -75,10 +77,13 @@ pub(crate) async fn handle(
 ) -> Response {
     let started = Instant::now();
     let (parts, body) = request.into_parts();
+    let observer = endpoint.observer.as_ref();
+    let (body, tap) = crate::observe::tap(observer, body);
     let admitted = match endpoint.gate.admit(&parts, body).await {
         Ok(admitted) => admitted,
         Err((rejection, unread)) => {
             let elapsed = started.elapsed();
+            crate::observe::refused(observer, tap, &endpoint, &rejection, elapsed);
             crate::metrics::verification_failure(rejection.reason);
             crate::metrics::request(endpoint.refusal_label(), "rejected", elapsed);
             tracing::warn!(
@@ -103,6 +108,14 @@ pub(crate) async fn handle(
     let elapsed = started.elapsed();
     crate::metrics::request(&skill.name, outcome, elapsed);
     log_answered(&endpoint, skill, &admitted, status, outcome, elapsed);
+    crate::observe::answered(
+        observer,
+        &endpoint,
+        skill,
+        &admitted,
+        (status, &answer, outcome),
+        elapsed,
+    );
     if let (Some(recorder), StatusCode::OK) = (&endpoint.recorder, status) {
         let recorder = recorder.clone();
         let (id, body, answer) = (

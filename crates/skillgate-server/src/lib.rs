@@ -19,6 +19,7 @@ mod listener;
 pub mod logging;
 pub mod mask;
 pub mod metrics;
+pub mod observe;
 mod per_ip;
 mod plan;
 pub mod record;

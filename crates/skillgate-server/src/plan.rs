@@ -73,6 +73,8 @@ pub struct ServerBuilder {
     replay_journal: Option<PathBuf>,
     acme_dir: Option<PathBuf>,
     prometheus: Option<PrometheusHandle>,
+    observer: Option<crate::observe::Observer>,
+    admin_routes: Option<Router>,
 }
 
 impl std::fmt::Debug for ServerBuilder {
@@ -106,7 +108,23 @@ impl ServerBuilder {
             replay_journal: None,
             acme_dir: None,
             prometheus: None,
+            observer: None,
+            admin_routes: None,
         }
+    }
+
+    /// Hands one [`crate::observe::RequestRecord`] per request on every skill path,
+    /// verified or refused, to `observer` (the local console of `serve --console`).
+    pub fn observer(mut self, observer: Arc<dyn crate::observe::RequestObserver>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// Extra routes served on the admin listener only (never on the main listener; ignored
+    /// without `admin_listen`), next to `/healthz` and `/metrics`.
+    pub fn admin_routes(mut self, routes: Router) -> Self {
+        self.admin_routes = Some(routes);
+        self
     }
 
     /// Registers a native skill under `name` (what `handler = "name"` refers to).
@@ -181,6 +199,8 @@ impl ServerBuilder {
             replay_journal,
             acme_dir,
             prometheus,
+            observer,
+            admin_routes,
         } = self;
         let mut problems = config.problems();
         let tls_rules_ok = problems.iter().all(|p| !p.key.starts_with("tls"));
@@ -501,6 +521,8 @@ impl ServerBuilder {
                 prometheus,
                 replay_journal,
                 report,
+                observer,
+                admin_routes,
             }),
             _ => Err(PlanError { problems }),
         }
@@ -563,6 +585,8 @@ pub struct Plan {
     prometheus: Option<PrometheusHandle>,
     replay_journal: Option<PathBuf>,
     report: StartupReport,
+    observer: Option<crate::observe::Observer>,
+    admin_routes: Option<Router>,
 }
 
 impl std::fmt::Debug for Plan {
@@ -597,6 +621,8 @@ impl Plan {
             prometheus,
             replay_journal,
             mut report,
+            observer,
+            admin_routes,
         } = self;
         let (cache, replay) =
             chain_cache_and_replay(&config, source, replay_journal.as_deref()).await?;
@@ -631,6 +657,7 @@ impl Plan {
                 handler_timeout: config.limits.handler_timeout(),
                 recorder: recorder.clone(),
                 unmask: config.log.unmask,
+                observer: observer.clone(),
             });
             router = router.route(
                 &path,
@@ -647,6 +674,11 @@ impl Plan {
             (None, false) => router.merge(crate::server::admin_router(None, Arc::clone(&cache))),
         };
         let main_router = main_router.layer(CatchPanicLayer::custom(crate::server::panic_response));
+        // Extra admin routes (the console) only ever go on the separate admin listener.
+        let admin = match (admin_routes, config.admin_listen) {
+            (Some(extra), Some(_)) => admin.merge(extra),
+            _ => admin,
+        };
 
         let bind_error = |addr| move |source| ServerError::Bind { addr, source };
         let listener = TcpListener::bind(config.listen)

@@ -67,7 +67,9 @@ impl Recorder {
     }
 }
 
-fn mask_tokens(value: &mut Value) {
+/// Masks the secrets of a request envelope in place (`apiAccessToken`, `consentToken`,
+/// `accessToken`), keeping ids: what recordings and the local console show.
+pub fn mask_tokens(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {

@@ -219,6 +219,13 @@ impl ServerHandle {
         self.shutdown.send_replace(true);
     }
 
+    /// Resolves once a shutdown has started (a signal or [`ServerHandle::shutdown`]), so
+    /// long-lived responses such as event streams can end and not hold up the drain.
+    pub async fn stopping(&self) {
+        let mut stop = self.shutdown.subscribe();
+        let _ = stop.wait_for(|stopping| *stopping).await;
+    }
+
     /// Re-reads the certificate files now (SIGHUP). `Ok(true)`: a new certificate is in
     /// use; on error the old one stays. With `[tls.acme]` (no files), orders a certificate
     /// now if none is served or the served one has less than 30 days left

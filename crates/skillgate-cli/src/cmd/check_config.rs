@@ -31,6 +31,7 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     config
         .apply_env_overrides(|name| std::env::var(name).ok())
         .context("environment override")?;
+    super::console::apply_defaults(&mut config);
     // The store is opened by `serve` before planning (it is I/O); here its URL is checked.
     let mut store_problem = None;
     if needs_store(&config) {

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 pub mod cert;
 pub mod check_config;
+pub mod console;
 pub mod dev_ca;
 pub mod dialog;
 pub mod dialog_nlu;

@@ -42,6 +42,11 @@ pub struct Args {
     /// Log format: text or json.
     #[arg(long, value_name = "FORMAT")]
     pub log_format: Option<LogFormat>,
+    /// DEVELOPMENT ONLY (with --dev-ca): serve the local web console on the admin listener
+    /// (loopback only; a free loopback port when `admin_listen` is not set), behind a
+    /// token printed at start-up. See docs/console.md.
+    #[arg(long)]
+    pub console: bool,
 }
 
 /// Loads the configuration the way `serve` does: the file (or the demo), then the
@@ -161,6 +166,10 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     if args.dev_ca {
         config.dev.dev_ca = true;
     }
+    if args.console {
+        config.dev.console = true;
+    }
+    super::console::apply_defaults(&mut config);
     config.validate()?;
     skillgate_server::logging::init(&config.log).map_err(anyhow::Error::msg)?;
 
@@ -182,9 +191,15 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
     };
 
     let prometheus = skillgate_server::metrics::install().map_err(anyhow::Error::msg)?;
-    let plan = builder(&config, globals, store)?
-        .prometheus(prometheus)
-        .plan()?;
+    let console = match config.dev.console {
+        true => Some(super::console::build(&config, globals, Arc::clone(&store))?),
+        false => None,
+    };
+    let mut planned = builder(&config, globals, store)?.prometheus(prometheus);
+    if let Some(console) = &console {
+        planned = super::console::wire(console, planned);
+    }
+    let plan = planned.plan()?;
     runtime.block_on(async move {
         let server = plan.start().await?;
         let report = server.report().clone();
@@ -192,6 +207,19 @@ pub fn run(args: Args, globals: &Globals) -> anyhow::Result<ExitCode> {
             tracing::warn!("{warning}");
         }
         print_banner(&report, demo, config.dev.dev_ca, &store_shown);
+        if let Some(console) = &console {
+            // Open event streams end when the shutdown starts, not after the grace period.
+            let (handle, console) = (server.handle(), console.clone());
+            tokio::spawn(async move {
+                handle.stopping().await;
+                console.shutdown();
+            });
+        }
+        if let Some(console) = &console
+            && let Some(url) = super::console::attach(console, &report).await
+        {
+            println!("\nLocal console (DEVELOPMENT ONLY, keep the token private):\n  open:  {url}");
+        }
         server.run_until_signal().await?;
         tracing::info!("stopped");
         anyhow::Ok(())

@@ -1,0 +1,150 @@
+//! `ServerBuilder::observer` sees every request on a skill path, verified or refused, with
+//! its body (a refused one copied while the gate read it) and the answer; and
+//! `ServerBuilder::admin_routes` are served on the admin listener only.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::*;
+use skillgate::{Context, Skill};
+use skillgate_server::ServerBuilder;
+use skillgate_server::config::SkillConfig;
+use skillgate_server::observe::{RequestObserver, RequestRecord, Verdict};
+
+#[derive(Debug, Default)]
+struct Collect(Mutex<Vec<RequestRecord>>);
+
+impl RequestObserver for Collect {
+    fn observe(&self, record: RequestRecord) {
+        self.0.lock().unwrap().push(record);
+    }
+}
+
+fn greeter() -> Skill {
+    Skill::builder()
+        .on_launch(|cx: Context| async move { Ok(cx.reply().speak("Hello there.").build()) })
+        .build()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_observer_sees_verified_and_refused_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(vec![SkillConfig {
+        name: "greeter".to_owned(),
+        path: "/alexa".to_owned(),
+        application_ids: vec![SKILL_ID.to_owned()],
+        handler: Some("greeter".to_owned()),
+        upstream: None,
+        upstream_timeout_ms: None,
+    }]);
+    config.admin_listen = Some("127.0.0.1:0".parse().unwrap());
+    let seen = Arc::new(Collect::default());
+    let extra = axum::Router::new().route("/extra", axum::routing::get(|| async { "extra\n" }));
+    let server = ServerBuilder::new(config)
+        .dev_tls_dir(dir.path().join("tls"))
+        .trust_anchor(chain().root_der().clone())
+        .chain_source(Arc::new(chain().source()))
+        .native_skill("greeter", greeter())
+        .observer(seen.clone())
+        .admin_routes(extra)
+        .start()
+        .await
+        .unwrap();
+    let main = server.local_addr();
+    let admin = server.report().admin_listen.unwrap();
+    let handle = server.handle();
+    let task = tokio::spawn(server.run());
+    let client = client_trusting(&dir.path().join("tls/cert.pem"));
+    let url = format!("https://127.0.0.1:{}/alexa", main.port());
+
+    // Verified and answered.
+    let (headers, body) = signed(SKILL_ID, "LaunchRequest");
+    let r = client
+        .post(&url)
+        .headers(headers)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // Signed, but for another skill: refused by the verifier after the body was read.
+    let (headers, other) = signed(OTHER_ID, "LaunchRequest");
+    let r = client
+        .post(&url)
+        .headers(headers)
+        .body(other.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    // Not signed at all.
+    let r = client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body("{\"unsigned\":true}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+
+    let records = seen.0.lock().unwrap().clone();
+    assert_eq!(records.len(), 3, "{records:#?}");
+    let answered = &records[0];
+    assert_eq!(answered.outcome, "answered");
+    assert_eq!(answered.skill, "greeter");
+    assert_eq!(answered.status, 200);
+    assert_eq!(answered.request.as_ref(), body.as_slice());
+    assert!(String::from_utf8_lossy(&answered.response).contains("Hello there."));
+    assert!(
+        matches!(&answered.verdict, Verdict::Verified { request_type, .. } if request_type == "LaunchRequest")
+    );
+    let refused = &records[1];
+    assert!(
+        matches!(
+            refused.verdict,
+            Verdict::Refused {
+                reason: "unknown_application_id",
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(refused.request.as_ref(), other.as_slice());
+    assert!(refused.response.is_empty());
+    assert!(
+        matches!(
+            records[2].verdict,
+            Verdict::Refused {
+                reason: "missing_cert_url_header",
+                ..
+            }
+        ),
+        "{:?}",
+        records[2]
+    );
+    assert!(records.iter().all(|r| r.latency < Duration::from_secs(10)));
+
+    // The extra admin routes are on the admin listener, never on the main one.
+    let plain = plain_client();
+    let r = plain
+        .get(format!("http://{admin}/extra"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = client
+        .get(format!("https://127.0.0.1:{}/extra", main.port()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+
+    handle.shutdown();
+    tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+}
