@@ -61,8 +61,11 @@ pub mod chain;
 pub mod checker;
 pub mod envelope;
 pub mod error;
+// Fuzzing builds without the chain download only (never a server): see the module.
 #[cfg(feature = "fetch")]
 pub mod fetch;
+#[cfg(all(fuzzing, not(feature = "fetch")))]
+pub mod fuzz_signature;
 pub mod json_rules;
 pub mod limits;
 #[cfg(feature = "fetch")]
