@@ -322,17 +322,23 @@ pub fn decode_verify_input(data: &[u8]) -> Option<VerifyInput> {
 /// millisecond. `SKILLGATE_FUZZ_RSA=1` keeps real RSA (to replay inputs through the exact
 /// production check; the regression tests in `crates/*/tests/fuzz_regressions.rs` always do).
 /// Enabled before the test chain is validated, since a validated chain reads its key once.
+/// Outside `cargo fuzz` (no `--cfg fuzzing`) the module does not exist and this is `false`.
 pub fn keyed_signatures() -> bool {
     static KEYED: OnceLock<bool> = OnceLock::new();
     *KEYED.get_or_init(|| {
-        std::env::var_os("SKILLGATE_FUZZ_RSA").is_none()
-            && skillgate_verify::fuzz_signature::enable_for_leaf(test_chain().leaf_der())
+        #[cfg(fuzzing)]
+        let keyed = std::env::var_os("SKILLGATE_FUZZ_RSA").is_none()
+            && skillgate_verify::fuzz_signature::enable_for_leaf(test_chain().leaf_der());
+        #[cfg(not(fuzzing))]
+        let keyed = false;
+        keyed
     })
 }
 
 /// The `Signature-256` value the harness makes for `body` with the test chain's key: a keyed
 /// hash when [`keyed_signatures`], else a real RSA PKCS#1 v1.5 signature.
 pub fn sign_body(body: &[u8]) -> String {
+    #[cfg(fuzzing)]
     if keyed_signatures()
         && let Some(tag) = skillgate_verify::fuzz_signature::sign(SignatureAlgorithm::Sha256, body)
     {
