@@ -61,9 +61,9 @@ pub mod chain;
 pub mod checker;
 pub mod envelope;
 pub mod error;
-// Fuzzing builds without the chain download only (never a server): see the module.
 #[cfg(feature = "fetch")]
 pub mod fetch;
+// Fuzzing builds without the chain download only (never a server): see the module.
 #[cfg(all(fuzzing, not(feature = "fetch")))]
 pub mod fuzz_signature;
 pub mod json_rules;
