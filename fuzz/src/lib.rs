@@ -295,7 +295,7 @@ pub fn decode_verify_input(data: &[u8]) -> Option<VerifyInput> {
             b"@other-url" => OTHER_CHAIN_URL.as_bytes().to_vec(),
             b"@sign" => {
                 signed_by_harness = true;
-                test_chain().sign(body).into_bytes()
+                sign_body(body).into_bytes()
             }
             other => other.to_vec(),
         };
@@ -316,8 +316,50 @@ pub fn decode_verify_input(data: &[u8]) -> Option<VerifyInput> {
     })
 }
 
+/// Whether this process checks the test key's signatures as keyed hashes
+/// (`skillgate_verify::fuzz_signature`, compiled only into fuzzing builds): the default for
+/// coverage-guided runs, where an RSA-2048 signature per `@sign` input would cost about a
+/// millisecond. `SKILLGATE_FUZZ_RSA=1` keeps real RSA (to replay inputs through the exact
+/// production check; the regression tests in `crates/*/tests/fuzz_regressions.rs` always do).
+/// Enabled before the test chain is validated, since a validated chain reads its key once.
+/// Outside `cargo fuzz` (no `--cfg fuzzing`) the module does not exist and this is `false`.
+pub fn keyed_signatures() -> bool {
+    static KEYED: OnceLock<bool> = OnceLock::new();
+    *KEYED.get_or_init(|| {
+        #[cfg(fuzzing)]
+        let keyed = std::env::var_os("SKILLGATE_FUZZ_RSA").is_none()
+            && skillgate_verify::fuzz_signature::enable_for_leaf(test_chain().leaf_der());
+        #[cfg(not(fuzzing))]
+        let keyed = false;
+        keyed
+    })
+}
+
+/// The `Signature-256` value the harness makes for `body` with the test chain's key: a keyed
+/// hash when [`keyed_signatures`], else a real RSA PKCS#1 v1.5 signature.
+pub fn sign_body(body: &[u8]) -> String {
+    #[cfg(fuzzing)]
+    if keyed_signatures()
+        && let Some(tag) = skillgate_verify::fuzz_signature::sign(SignatureAlgorithm::Sha256, body)
+    {
+        return tag;
+    }
+    test_chain().sign(body)
+}
+
+/// The first occurrence of `needle` (not empty) in `haystack`. Compares byte by byte: slice
+/// equality on every window would call `bcmp` at each offset, which libFuzzer intercepts and
+/// records, and cost the `verify` target a fifth of its time.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    let (&first, rest) = needle.split_first()?;
+    let last_start = haystack.len().checked_sub(needle.len())?;
+    (0..=last_start).find(|&at| {
+        haystack[at] == first
+            && haystack[at + 1..at + needle.len()]
+                .iter()
+                .zip(rest)
+                .all(|(a, b)| a == b)
+    })
 }
 
 /// Four long-lived synchronous checkers (one per flag combination, indexed by
@@ -325,11 +367,14 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 struct FuzzCheckers {
     checkers: Vec<Checker>,
     good: ValidatedChain,
+    good_url: CertChainUrl,
+    other_url: CertChainUrl,
 }
 
 fn fuzz_checkers() -> &'static FuzzCheckers {
     static CHECKERS: OnceLock<FuzzCheckers> = OnceLock::new();
     CHECKERS.get_or_init(|| {
+        keyed_signatures();
         let chain = test_chain();
         let checkers: Vec<Checker> = (0..4)
             .map(|flags| {
@@ -345,14 +390,29 @@ fn fuzz_checkers() -> &'static FuzzCheckers {
         let good = checkers[0]
             .validate_chain(&chain.pem(), now)
             .expect("the test chain validates");
-        FuzzCheckers { checkers, good }
+        FuzzCheckers {
+            checkers,
+            good,
+            good_url: CertChainUrl::parse(TEST_CHAIN_URL).expect("valid URL"),
+            other_url: CertChainUrl::parse(OTHER_CHAIN_URL).expect("valid URL"),
+        }
     })
+}
+
+/// Second chains kept by the `verify` target (bounded: cleared past this many).
+const OTHER_CHAINS_KEPT: usize = 64;
+
+thread_local! {
+    /// The `verify` target's second chains by their bytes, validated at the fixed clock.
+    static OTHER_CHAINS: std::cell::RefCell<
+        std::collections::HashMap<Vec<u8>, Result<ValidatedChain, VerifyError>>,
+    > = std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
 /// `verify`: every check of the synchronous [`Checker`] (what the async `Verifier` runs
 /// after its download) on arbitrary headers and body, with the test chain (validated once)
-/// for [`TEST_CHAIN_URL`] and the input's own bytes, parsed and validated afresh, for
-/// [`OTHER_CHAIN_URL`]; no runtime, no cache. Never panics; never accepts a request the
+/// for [`TEST_CHAIN_URL`] and the input's own bytes for [`OTHER_CHAIN_URL`] (parsed and
+/// validated once per distinct bytes, see `OTHER_CHAINS`); no runtime. Never panics; never accepts a request the
 /// harness did not sign; an accepted request is within the timestamp tolerance, allowed by
 /// the application id list, and **the full model parse of its body succeeds** and agrees
 /// with the verifier on type, id, application and intent (issue 15, item 5: whatever the
@@ -362,17 +422,27 @@ pub fn check_verify(data: &[u8]) {
         return;
     };
     let fuzz = fuzz_checkers();
-    let good = CertChainUrl::parse(TEST_CHAIN_URL).expect("valid URL");
-    let other = CertChainUrl::parse(OTHER_CHAIN_URL).expect("valid URL");
-    let checker =
-        &fuzz.checkers[usize::from(input.allow_sha1) + 2 * usize::from(input.any_skill)];
+    let (good, other) = (&fuzz.good_url, &fuzz.other_url);
+    let checker = &fuzz.checkers[usize::from(input.allow_sha1) + 2 * usize::from(input.any_skill)];
     let now = UNIX_EPOCH + Duration::from_secs(NOW_UNIX);
     let result = checker.read_headers(&input.headers).and_then(|signed| {
-        if signed.cert_url == good {
+        if signed.cert_url == *good {
             checker.check_body(signed, &fuzz.good, &input.body, now)
-        } else if signed.cert_url == other {
-            let chain = checker.validate_chain(&input.other_chain, now)?;
-            checker.check_body(signed, &chain, &input.body, now)
+        } else if signed.cert_url == *other {
+            OTHER_CHAINS.with_borrow_mut(|chains| {
+                // Validation is a pure function of the bytes (the clock is fixed): each
+                // distinct second chain is parsed and validated once, as the real cache does.
+                if !chains.contains_key(&input.other_chain) && chains.len() >= OTHER_CHAINS_KEPT {
+                    chains.clear();
+                }
+                let chain = chains
+                    .entry(input.other_chain.clone())
+                    .or_insert_with(|| checker.validate_chain(&input.other_chain, now));
+                match chain {
+                    Ok(chain) => checker.check_body(signed, chain, &input.body, now),
+                    Err(e) => Err(e.clone()),
+                }
+            })
         } else {
             Err(VerifyError::Download(FetchError::NotFound))
         }
@@ -389,7 +459,7 @@ pub fn check_verify(data: &[u8]) {
     );
     assert_eq!(request.algorithm, SignatureAlgorithm::Sha256);
     assert!(
-        request.cert_url == good || request.cert_url == other,
+        request.cert_url == *good || request.cert_url == *other,
         "{request:?}"
     );
     if !input.any_skill {
@@ -432,51 +502,109 @@ pub fn check_verify(data: &[u8]) {
 /// The model the `nlu` target uses when the input's model part is not a model.
 const NLU_FALLBACK_MODEL: &str = include_str!("../../testdata/nlu/audiobookshelf-en-US.model.json");
 
+/// Prepared matchers kept per locale for one model (bounded: cleared past this many).
+const NLU_MATCHERS_PER_MODEL: usize = 32;
+
+/// One model the `nlu` target has already read and checked, with its matchers by locale.
+struct NluModel {
+    model: skillgate_interaction_model::InteractionModelFile,
+    matchers: std::collections::HashMap<String, skillgate_nlu::Matcher>,
+}
+
+impl NluModel {
+    fn new(model: skillgate_interaction_model::InteractionModelFile) -> NluModel {
+        for finding in skillgate_interaction_model::check(&model) {
+            assert!(finding.path.starts_with("interactionModel"), "{finding}");
+        }
+        NluModel {
+            model,
+            matchers: std::collections::HashMap::new(),
+        }
+    }
+
+    fn matcher(&mut self, locale: &str) -> &skillgate_nlu::Matcher {
+        if !self.matchers.contains_key(locale) && self.matchers.len() >= NLU_MATCHERS_PER_MODEL {
+            self.matchers.clear();
+        }
+        self.matchers
+            .entry(locale.to_owned())
+            .or_insert_with(|| skillgate_nlu::Matcher::new(&self.model, locale))
+    }
+}
+
+/// What the `nlu` target reuses between inputs (libFuzzer runs them on one thread): reading,
+/// checking and preparing a model are pure functions of its bytes and the locale, so they run
+/// once per distinct model part (the last one is kept) and once per locale; the fallback
+/// model is read and checked once per process. Matching runs on every input.
+struct NluCache {
+    fallback: NluModel,
+    last_bytes: Vec<u8>,
+    last: Option<NluModel>,
+}
+
+thread_local! {
+    static NLU_CACHE: std::cell::RefCell<Option<NluCache>> = const { std::cell::RefCell::new(None) };
+}
+
 /// `nlu`: the input is `model JSON` NUL `locale` NUL `sentences, one per line` (parts may be
 /// missing). Reading any model never panics and a model that parses re-serializes to a fixed
 /// point; `check` never panics and names a JSON path in every finding; preparing the matcher and
 /// matching any sentence never panic, the confidence is within 0..=1, and every filled slot's
-/// spoken words occur in the sentence.
+/// spoken words occur in the sentence. A model part equal to the previous input's is not read
+/// and checked again (see `NluCache`).
 pub fn check_nlu(data: &[u8]) {
-    use skillgate_interaction_model::{InteractionModelFile, check};
-    use skillgate_nlu::Matcher;
+    use skillgate_interaction_model::InteractionModelFile;
 
     let mut parts = data.splitn(3, |b| *b == 0);
-    let model_part = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
+    let model_bytes = parts.next().unwrap_or_default();
     let locale = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
     let sentences = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
-    let model = match InteractionModelFile::from_json(&model_part) {
-        Ok(model) => {
-            let written = model.to_json_pretty();
-            let again = InteractionModelFile::from_json(&written).expect("a written model parses");
-            assert_eq!(
-                again.to_json_pretty(),
-                written,
-                "round trip is a fixed point"
-            );
-            model
+    NLU_CACHE.with_borrow_mut(|cache| {
+        let cache = cache.get_or_insert_with(|| NluCache {
+            fallback: NluModel::new(
+                InteractionModelFile::from_json(NLU_FALLBACK_MODEL)
+                    .expect("the fallback model parses"),
+            ),
+            last_bytes: Vec::new(),
+            last: None,
+        });
+        if cache.last_bytes != model_bytes {
+            let model_part = String::from_utf8_lossy(model_bytes);
+            cache.last = InteractionModelFile::from_json(&model_part)
+                .ok()
+                .map(|model| {
+                    let written = model.to_json_pretty();
+                    let again =
+                        InteractionModelFile::from_json(&written).expect("a written model parses");
+                    assert_eq!(
+                        again.to_json_pretty(),
+                        written,
+                        "round trip is a fixed point"
+                    );
+                    NluModel::new(model)
+                });
+            cache.last_bytes.clear();
+            cache.last_bytes.extend_from_slice(model_bytes);
         }
-        Err(_) => {
-            InteractionModelFile::from_json(NLU_FALLBACK_MODEL).expect("the fallback model parses")
+        let model = match cache.last.as_mut() {
+            Some(model) => model,
+            None => &mut cache.fallback,
+        };
+        let matcher = model.matcher(&locale);
+        let today = time::macros::date!(2026 - 11 - 30);
+        for sentence in sentences.lines().take(16) {
+            let result = matcher.match_sentence(sentence, today);
+            assert!((0.0..=1.0).contains(&result.confidence), "{result:?}");
+            let utterance = format!(" {} ", result.utterance);
+            for slot in &result.slots {
+                assert!(
+                    utterance.contains(&format!(" {} ", slot.spoken)),
+                    "{slot:?} not in {utterance:?}"
+                );
+            }
+            let _ = result.to_line_json();
         }
-    };
-    for finding in check(&model) {
-        assert!(finding.path.starts_with("interactionModel"), "{finding}");
-    }
-    let matcher = Matcher::new(&model, &locale);
-    let today = time::macros::date!(2026 - 11 - 30);
-    for sentence in sentences.lines().take(16) {
-        let result = matcher.match_sentence(sentence, today);
-        assert!((0.0..=1.0).contains(&result.confidence), "{result:?}");
-        let utterance = format!(" {} ", result.utterance);
-        for slot in &result.slots {
-            assert!(
-                utterance.contains(&format!(" {} ", slot.spoken)),
-                "{slot:?} not in {utterance:?}"
-            );
-        }
-        let _ = result.to_line_json();
-    }
+    });
 }
 
 /// `response`: the checks skillgate runs on answers (an upstream's, in gateway mode) never
@@ -492,7 +620,10 @@ pub fn check_response(data: &[u8]) {
         }
         if let Ok(summary) = checked {
             assert!(text.trim_start().starts_with("<speak"), "{text:?}");
-            assert!(summary.audio_clips <= text.matches("<audio").count(), "{text:?}");
+            assert!(
+                summary.audio_clips <= text.matches("<audio").count(),
+                "{text:?}"
+            );
         }
     }
     let Ok(answer) = serde_json::from_slice::<ResponseEnvelope>(data) else {

@@ -65,6 +65,9 @@ pub mod envelope;
 pub mod error;
 #[cfg(feature = "fetch")]
 pub mod fetch;
+// Fuzzing builds without the chain download only (never a server): see the module.
+#[cfg(all(fuzzing, not(feature = "fetch")))]
+pub mod fuzz_signature;
 pub mod json_rules;
 pub mod limits;
 #[cfg(feature = "fetch")]

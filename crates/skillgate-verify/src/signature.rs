@@ -1,4 +1,12 @@
 //! The request signature: which header, strict base64, RSA PKCS#1 v1.5 over the raw body.
+//!
+//! Always RSA in a normal build: the keyed-hash stand-in the `verify` fuzz target uses
+//! (`fuzz_signature`) exists only under `--cfg fuzzing` without the `fetch` feature, so this
+//! does not compile here:
+//!
+//! ```compile_fail
+//! skillgate_verify::fuzz_signature::enable_for_leaf(&[]);
+//! ```
 
 use std::fmt;
 
@@ -75,6 +83,9 @@ pub fn decode_signature(value: &str) -> Result<Vec<u8>, VerifyError> {
 pub struct SigningKey {
     sha256: ParsedPublicKey,
     sha1: ParsedPublicKey,
+    /// Fuzzing builds only: this key checks keyed hashes ([`crate::fuzz_signature`]).
+    #[cfg(all(fuzzing, not(feature = "fetch")))]
+    keyed_hash: bool,
 }
 
 impl SigningKey {
@@ -102,7 +113,12 @@ impl SigningKey {
             .map_err(|_| VerifyError::UnsupportedKey)?;
         let sha1 = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY, spki)
             .map_err(|_| VerifyError::UnsupportedKey)?;
-        Ok(SigningKey { sha256, sha1 })
+        Ok(SigningKey {
+            sha256,
+            sha1,
+            #[cfg(all(fuzzing, not(feature = "fetch")))]
+            keyed_hash: crate::fuzz_signature::applies_to(spki),
+        })
     }
 
     /// Verifies `signature` over the exact `body` bytes.
@@ -112,6 +128,10 @@ impl SigningKey {
         body: &[u8],
         signature: &[u8],
     ) -> Result<(), VerifyError> {
+        #[cfg(all(fuzzing, not(feature = "fetch")))]
+        if self.keyed_hash {
+            return crate::fuzz_signature::verify(algorithm, body, signature);
+        }
         let key = match algorithm {
             SignatureAlgorithm::Sha256 => &self.sha256,
             SignatureAlgorithm::Sha1 => &self.sha1,
