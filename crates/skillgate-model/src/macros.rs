@@ -287,9 +287,88 @@ pub(crate) fn rest(
         if taken.contains(&key.as_ref()) || skip == Some(key.as_ref()) {
             continue;
         }
-        map.insert(key.to_string(), serde_json::from_str(raw.get())?);
+        let StrictValue(value) = serde_json::from_str(raw.get())?;
+        map.insert(key.to_string(), value);
     }
     Ok(map)
+}
+
+/// A JSON value read with duplicate object keys refused at every depth. `serde_json::Value`
+/// keeps the last duplicate, so a member kept as sent in `extra` after its typed parse
+/// refused a duplicate would re-serialize into JSON that then parses typed, differently
+/// (fuzz finding F4, docs/fuzzing.md). The verifier's JSON rules refuse duplicate keys in
+/// the whole body, so verified requests never reach this error.
+struct StrictValue(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for StrictValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, MapAccess, SeqAccess, Visitor};
+        use serde_json::Value;
+
+        struct Strict;
+        impl<'de> Visitor<'de> for Strict {
+            type Value = Value;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+
+            fn visit_bool<E: Error>(self, v: bool) -> Result<Value, E> {
+                Ok(Value::Bool(v))
+            }
+
+            fn visit_i64<E: Error>(self, v: i64) -> Result<Value, E> {
+                Ok(Value::from(v))
+            }
+
+            fn visit_u64<E: Error>(self, v: u64) -> Result<Value, E> {
+                Ok(Value::from(v))
+            }
+
+            fn visit_f64<E: Error>(self, v: f64) -> Result<Value, E> {
+                serde_json::Number::from_f64(v)
+                    .map(Value::Number)
+                    .ok_or_else(|| E::custom("a number that is not finite"))
+            }
+
+            fn visit_str<E: Error>(self, v: &str) -> Result<Value, E> {
+                Ok(Value::String(v.to_owned()))
+            }
+
+            fn visit_string<E: Error>(self, v: String) -> Result<Value, E> {
+                Ok(Value::String(v))
+            }
+
+            fn visit_unit<E: Error>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+
+            fn visit_none<E: Error>(self) -> Result<Value, E> {
+                Ok(Value::Null)
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+                while let Some(StrictValue(item)) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Value::Array(items))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+                let mut object = serde_json::Map::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    let StrictValue(value) = map.next_value()?;
+                    if object.contains_key(&key) {
+                        return Err(A::Error::custom(format!("duplicate key `{key}`")));
+                    }
+                    object.insert(key, value);
+                }
+                Ok(Value::Object(object))
+            }
+        }
+        deserializer.deserialize_any(Strict).map(StrictValue)
+    }
 }
 
 /// A struct built from the members of a JSON object (see [`RawObject`]); `skip` names a
