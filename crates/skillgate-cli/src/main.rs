@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 mod cmd;
 mod paths;
 
-/// The process allocator (the `mimalloc` feature, on by default; docs/benchmarks.md).
+/// The process allocator with the `mimalloc` feature (off by default; docs/benchmarks.md).
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
