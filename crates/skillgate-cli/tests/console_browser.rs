@@ -254,6 +254,31 @@ async fn text_of(client: &Client, css: &str) -> Option<String> {
     client.find(Locator::Css(css)).await.ok()?.text().await.ok()
 }
 
+/// Clicks the element `css` names; `what` names it in the error.
+async fn click(client: &Client, css: &str, what: &str) -> Result<(), String> {
+    let element = client
+        .find(Locator::Css(css))
+        .await
+        .map_err(|err| format!("{what}: {err}"))?;
+    element
+        .click()
+        .await
+        .map(drop)
+        .map_err(|err| format!("click {what}: {err}"))
+}
+
+/// Types `text` into the element `css` names; `what` names it in the error.
+async fn type_into(client: &Client, css: &str, text: &str, what: &str) -> Result<(), String> {
+    let element = client
+        .find(Locator::Css(css))
+        .await
+        .map_err(|err| format!("{what}: {err}"))?;
+    element
+        .send_keys(text)
+        .await
+        .map_err(|err| format!("type into {what}: {err}"))
+}
+
 async fn rows_text(client: &Client) -> String {
     text_of(client, "#request-rows").await.unwrap_or_default()
 }
@@ -482,11 +507,7 @@ async fn drive(client: &Client, served: &Served, data: &Path) -> Result<(), Stri
     })
     .await;
     screenshot(client, "requests").await;
-    let refused = client
-        .find(Locator::Css("#request-rows tr.refused"))
-        .await
-        .map_err(e("refused row"))?;
-    refused.click().await.map_err(e("click"))?;
+    click(client, "#request-rows tr.refused", "refused row").await?;
     let detail = eventually("the request detail", || async {
         let text = text_of(client, "#detail").await?;
         text.contains("signature: FAILED").then_some(text)
@@ -545,33 +566,14 @@ async fn drive(client: &Client, served: &Served, data: &Path) -> Result<(), Stri
         .goto(&format!("{}/console/simulator", served.admin))
         .await
         .map_err(e("simulator"))?;
-    client
-        .find(Locator::Css("#simulator-pane .buttons button"))
-        .await
-        .map_err(e("launch button"))?
-        .click()
-        .await
-        .map_err(e("launch"))?;
+    click(client, "#simulator-pane .buttons button", "launch button").await?;
     let launched = eventually("the launch turn", || async {
         text_of(client, "#transcript .turn .ends").await
     })
     .await;
     assert_eq!(launched, "the session stays open");
-    let input = client
-        .find(Locator::Css("#say-text"))
-        .await
-        .map_err(e("say box"))?;
-    input
-        .send_keys("turn on the kitchen light")
-        .await
-        .map_err(e("type"))?;
-    client
-        .find(Locator::Css("#say-form button"))
-        .await
-        .map_err(e("say button"))?
-        .click()
-        .await
-        .map_err(e("say"))?;
+    type_into(client, "#say-text", "turn on the kitchen light", "say box").await?;
+    click(client, "#say-form button", "say button").await?;
     let said = eventually("the simulator's answer", || async {
         let said = text_of(client, "#transcript .alexa-says").await?;
         (!said.starts_with("Welcome")).then_some(said)
@@ -587,20 +589,14 @@ async fn drive(client: &Client, served: &Served, data: &Path) -> Result<(), Stri
         .goto(&format!("{}/console/model", served.admin))
         .await
         .map_err(e("model"))?;
-    client
-        .find(Locator::Css("#match-text"))
-        .await
-        .map_err(e("match box"))?
-        .send_keys("turn off the bedroom fan")
-        .await
-        .map_err(e("type"))?;
-    client
-        .find(Locator::Css("#match-form button"))
-        .await
-        .map_err(e("match button"))?
-        .click()
-        .await
-        .map_err(e("match"))?;
+    type_into(
+        client,
+        "#match-text",
+        "turn off the bedroom fan",
+        "match box",
+    )
+    .await?;
+    click(client, "#match-form button", "match button").await?;
     let intent = eventually("the matched intent", || async {
         text_of(client, "#matched-intent").await
     })
@@ -621,13 +617,7 @@ async fn drive(client: &Client, served: &Served, data: &Path) -> Result<(), Stri
     let rows = rows_text(client).await;
     assert!(rows.contains("Okay, the kitchen light is on."), "{rows}");
     // The simulator carried the launch's session into the next turn.
-    client
-        .find(Locator::Css("#request-rows tr"))
-        .await
-        .map_err(e("newest row"))?
-        .click()
-        .await
-        .map_err(e("click newest"))?;
+    click(client, "#request-rows tr", "newest row").await?;
     let detail = eventually("the simulator request's detail", || async {
         let text = text_of(client, "#request-json").await?;
         text.contains("TurnOnIntent").then_some(text)
