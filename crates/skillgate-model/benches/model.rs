@@ -33,6 +33,9 @@ const INTENT: &str = r#"{
 
 fn bench(c: &mut Criterion) {
     c.bench_function("parse_intent_envelope", |b| {
+        b.iter(|| black_box(INTENT).parse::<RequestEnvelope>())
+    });
+    c.bench_function("parse_intent_envelope_tolerant", |b| {
         b.iter(|| serde_json::from_str::<RequestEnvelope>(black_box(INTENT)))
     });
     let request = serde_json::from_str::<RequestEnvelope>(INTENT)

@@ -66,6 +66,8 @@ macro_rules! string_enum {
                 Ok(Self::from(text))
             }
         }
+
+        exact_is_deserialize!($name);
     };
 }
 
@@ -191,7 +193,7 @@ pub(crate) type Member<'de> = (Cow<'de, str>, Box<serde_json::value::RawValue>);
 
 /// A member key, borrowed from the input when the deserializer can lend it (a body parsed
 /// with `serde_json::from_slice`/`from_str`, keys without escapes), owned otherwise.
-struct Key<'de>(Cow<'de, str>);
+pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
 
 impl<'de> serde::Deserialize<'de> for Key<'de> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -371,6 +373,158 @@ impl<'de> serde::Deserialize<'de> for StrictValue {
     }
 }
 
+/// The one-pass reading behind [`RequestEnvelope::from_slice`](crate::RequestEnvelope::from_slice):
+/// a value read straight from the deserializer, each field parsed into its type as it comes,
+/// with no raw capture of any member. It has no tolerance of its own: wherever the tolerant
+/// parse would do anything but read a member as its field's type (a value that does not fit,
+/// a duplicate key, a `null`), it fails, and the caller parses the body again tolerantly.
+/// So whenever it succeeds its result is the tolerant parse's, at the cost of one scan of the
+/// body instead of one per nesting level.
+pub(crate) trait Exact<'de>: Sized {
+    /// Reads `Self` in one pass, or fails where the tolerant parse would not simply read it.
+    fn exact<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error>;
+}
+
+/// The [`serde::de::DeserializeSeed`] that reads a `T` with [`Exact::exact`].
+pub(crate) struct ExactSeed<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Exact<'de>> serde::de::DeserializeSeed<'de> for ExactSeed<T> {
+    type Value = T;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        T::exact(deserializer)
+    }
+}
+
+/// Types whose exact reading is their ordinary `Deserialize`: leaves, and types whose tolerant
+/// parse is the same whether it reads from the body or from a member's raw text (the member
+/// is then either read whole as the type, or the exact reading fails).
+macro_rules! exact_is_deserialize {
+    ($($ty:ty),* $(,)?) => {
+        $(
+            impl<'de> $crate::macros::Exact<'de> for $ty {
+                fn exact<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    <$ty as ::serde::Deserialize<'de>>::deserialize(deserializer)
+                }
+            }
+        )*
+    };
+}
+
+exact_is_deserialize!(
+    String,
+    bool,
+    u32,
+    u64,
+    i64,
+    f64,
+    serde_json::Value,
+    serde_json::Map<String, serde_json::Value>,
+    crate::NumberLike,
+    crate::request::Resolutions,
+    crate::request::SlotValue,
+);
+
+impl<'de, T: serde::Deserialize<'de>> Exact<'de> for Vec<T> {
+    fn exact<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <Vec<T> as serde::Deserialize<'de>>::deserialize(deserializer)
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>> Exact<'de> for std::collections::BTreeMap<String, T> {
+    fn exact<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <Self as serde::Deserialize<'de>>::deserialize(deserializer)
+    }
+}
+
+/// Reads the value of field `key` into `slot` with [`Exact::exact`]. A `null` the field's
+/// type does not take is kept in `extra`, as the tolerant parse keeps it (real requests
+/// carry `"accessToken": null`). A second member with the same key fails (the tolerant
+/// parse would keep the last one, and what it keeps aside could differ).
+pub(crate) fn exact_field<'de, A, T>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    key: &str,
+    extra: &mut serde_json::Map<String, serde_json::Value>,
+) -> Result<(), A::Error>
+where
+    A: serde::de::MapAccess<'de>,
+    T: Exact<'de>,
+{
+    use serde::de::Error;
+    if slot.is_some() || extra.contains_key(key) {
+        return Err(A::Error::custom(format_args!("duplicate key `{key}`")));
+    }
+    match map.next_value_seed(NullOr(ExactSeed::<T>(std::marker::PhantomData)))? {
+        Some(value) => *slot = Some(value),
+        None => match T::exact(serde_json::Value::Null) {
+            Ok(value) => *slot = Some(value),
+            Err(_) => {
+                extra.insert(key.to_owned(), serde_json::Value::Null);
+            }
+        },
+    }
+    Ok(())
+}
+
+/// Reads `null` as `None` and anything else with the inner seed.
+struct NullOr<S>(S);
+
+impl<'de, S: serde::de::DeserializeSeed<'de>> serde::de::DeserializeSeed<'de> for NullOr<S> {
+    type Value = Option<S::Value>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        struct NullOrVisitor<S>(S);
+        impl<'de, S: serde::de::DeserializeSeed<'de>> serde::de::Visitor<'de> for NullOrVisitor<S> {
+            type Value = Option<S::Value>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a value or null")
+            }
+
+            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+
+            fn visit_some<D: serde::Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<Self::Value, D::Error> {
+                self.0.deserialize(deserializer).map(Some)
+            }
+        }
+        deserializer.deserialize_option(NullOrVisitor(self.0))
+    }
+}
+
+/// Reads the value of a member no field takes into `extra`, as [`rest`] would keep it; a
+/// duplicate key fails.
+pub(crate) fn exact_extra<'de, A: serde::de::MapAccess<'de>>(
+    map: &mut A,
+    extra: &mut serde_json::Map<String, serde_json::Value>,
+    key: Cow<'de, str>,
+) -> Result<(), A::Error> {
+    use serde::de::Error;
+    let StrictValue(value) = map.next_value()?;
+    match extra.entry(key.into_owned()) {
+        serde_json::map::Entry::Vacant(entry) => {
+            entry.insert(value);
+            Ok(())
+        }
+        serde_json::map::Entry::Occupied(entry) => Err(A::Error::custom(format_args!(
+            "duplicate key `{}`",
+            entry.key()
+        ))),
+    }
+}
+
 /// A struct built from the members of a JSON object (see [`RawObject`]); `skip` names a
 /// member that is neither a field nor kept in `extra` (a request's `"type"` tag).
 pub(crate) trait FromMembers: Sized {
@@ -419,6 +573,42 @@ macro_rules! lenient_deserialize {
                 let raw = <$crate::macros::RawObject as ::serde::Deserialize>::deserialize(deserializer)?;
                 <Self as $crate::macros::FromMembers>::from_members(&raw.0, None)
                     .map_err(<D::Error as ::serde::de::Error>::custom)
+            }
+        }
+
+        impl<'de> $crate::macros::Exact<'de> for $name {
+            fn exact<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Fields;
+                impl<'de> ::serde::de::Visitor<'de> for Fields {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " object"))
+                    }
+
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
+                        $( let mut $field = None; )*
+                        $($( let mut $dfield = None; )*)?
+                        $($( let mut $rfield = None; )*)?
+                        let mut extra = ::serde_json::Map::new();
+                        while let Some($crate::macros::Key(key)) = map.next_key()? {
+                            match key.as_ref() {
+                                $( $key => $crate::macros::exact_field(&mut map, &mut $field, $key, &mut extra)?, )*
+                                $($( $dkey => $crate::macros::exact_field(&mut map, &mut $dfield, $dkey, &mut extra)?, )*)?
+                                $($( $rkey => $crate::macros::exact_field(&mut map, &mut $rfield, $rkey, &mut extra)?, )*)?
+                                _ => $crate::macros::exact_extra(&mut map, &mut extra, key)?,
+                            }
+                        }
+                        Ok($name {
+                            $( $field, )*
+                            $($( $dfield: $dfield.unwrap_or_default(), )*)?
+                            $($( $rfield: $rfield.ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field($rkey))?, )*)?
+                            $($( $sfield: Default::default(), )*)?
+                            extra,
+                        })
+                    }
+                }
+                deserializer.deserialize_map(Fields)
             }
         }
     };

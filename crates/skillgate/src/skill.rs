@@ -376,8 +376,7 @@ impl Skill {
     /// only when the body is not a request envelope or the answer cannot be serialized;
     /// everything else is answered (see [`Skill::handle`]).
     pub async fn handle_json(&self, body: &[u8]) -> Result<Vec<u8>, SkillError> {
-        let request: RequestEnvelope =
-            serde_json::from_slice(body).map_err(SkillError::InvalidRequest)?;
+        let request = RequestEnvelope::from_slice(body).map_err(SkillError::InvalidRequest)?;
         let response = self.handle(request).await;
         serde_json::to_vec(&response).map_err(SkillError::Serialize)
     }

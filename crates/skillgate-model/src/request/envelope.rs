@@ -56,7 +56,68 @@ impl<'de> Deserialize<'de> for RequestEnvelope {
     }
 }
 
+impl<'de> crate::macros::Exact<'de> for RequestEnvelope {
+    fn exact<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use crate::macros::{Key, exact_extra, exact_field};
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = RequestEnvelope;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a request envelope object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RequestEnvelope, A::Error> {
+                let (mut version, mut session, mut context) = (None, None, None);
+                let mut request = None::<Request>;
+                let mut extra = Map::new();
+                while let Some(Key(key)) = map.next_key()? {
+                    match key.as_ref() {
+                        "version" => exact_field(&mut map, &mut version, "version", &mut extra)?,
+                        "session" => exact_field(&mut map, &mut session, "session", &mut extra)?,
+                        "context" => exact_field(&mut map, &mut context, "context", &mut extra)?,
+                        // The request is read as the tolerant parse reads it (its type tag
+                        // may come after its fields); it is small beside the context.
+                        "request" if request.is_some() => {
+                            return Err(A::Error::custom("duplicate key `request`"));
+                        }
+                        "request" => request = Some(map.next_value()?),
+                        _ => exact_extra(&mut map, &mut extra, key)?,
+                    }
+                }
+                Ok(RequestEnvelope {
+                    version: version.unwrap_or_default(),
+                    session,
+                    context,
+                    request: request.ok_or_else(|| A::Error::missing_field("request"))?,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 impl RequestEnvelope {
+    /// Parses a request body, with the same result as `serde_json::from_slice` (the tolerant
+    /// `Deserialize` above) but in one pass over the body when every member fits its type,
+    /// as Alexa's requests do: each field is read straight from the body instead of
+    /// each object's members being captured and parsed again one level down. A body with a
+    /// member that does not fit (or a duplicate key, or a `null`) is parsed again tolerantly.
+    /// This is what the framework uses for every request.
+    pub fn from_slice(body: &[u8]) -> serde_json::Result<Self> {
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        match <Self as crate::macros::Exact>::exact(&mut deserializer)
+            .and_then(|envelope| deserializer.end().map(|()| envelope))
+        {
+            Ok(envelope) => Ok(envelope),
+            Err(_) => serde_json::from_slice(body),
+        }
+    }
+
     /// An envelope with version `1.0` around a request, without session or context.
     pub fn new(request: Request) -> Self {
         Self {
@@ -152,5 +213,43 @@ impl RequestEnvelope {
     /// Whether the device supports the named interface.
     pub fn supports_interface(&self, interface: &str) -> bool {
         self.device().is_some_and(|d| d.supports(interface))
+    }
+}
+
+/// [`RequestEnvelope::from_slice`] for text: `body.parse::<RequestEnvelope>()`.
+impl std::str::FromStr for RequestEnvelope {
+    type Err = serde_json::Error;
+
+    fn from_str(body: &str) -> serde_json::Result<Self> {
+        Self::from_slice(body.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RequestEnvelope;
+    use crate::macros::Exact;
+
+    /// Alexa's real requests take the one pass (the tolerant parse is only the fallback):
+    /// otherwise `from_slice` would be correct but no faster.
+    #[test]
+    fn real_captures_are_read_in_one_pass() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/alexa/requests");
+        let mut read = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if !path.to_string_lossy().ends_with(".body.json") {
+                continue;
+            }
+            let body = std::fs::read(&path).unwrap();
+            let mut deserializer = serde_json::Deserializer::from_slice(&body);
+            let one_pass = RequestEnvelope::exact(&mut deserializer)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            deserializer.end().unwrap();
+            assert_eq!(one_pass, serde_json::from_slice(&body).unwrap());
+            read += 1;
+        }
+        assert!(read >= 4, "{read} captures");
     }
 }

@@ -91,6 +91,63 @@ lenient_deserialize!(Permissions {
     scopes: "scopes",
 });
 
+/// How `new` reads: a boolean, or the strings "true"/"false" (any case); anything else false.
+fn session_new(value: &Value) -> bool {
+    match value {
+        Value::Bool(b) => *b,
+        Value::String(s) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    }
+}
+
+impl<'de> crate::macros::Exact<'de> for Session {
+    fn exact<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use crate::macros::{Key, exact_extra, exact_field};
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = Session;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a session object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Session, A::Error> {
+                let (mut new, mut session_id, mut application, mut user, mut attributes) =
+                    (None::<Value>, None, None, None, None);
+                let mut extra = Map::new();
+                while let Some(Key(key)) = map.next_key()? {
+                    match key.as_ref() {
+                        "new" => exact_field(&mut map, &mut new, "new", &mut extra)?,
+                        "sessionId" => {
+                            exact_field(&mut map, &mut session_id, "sessionId", &mut extra)?
+                        }
+                        "application" => {
+                            exact_field(&mut map, &mut application, "application", &mut extra)?
+                        }
+                        "user" => exact_field(&mut map, &mut user, "user", &mut extra)?,
+                        "attributes" => {
+                            exact_field(&mut map, &mut attributes, "attributes", &mut extra)?
+                        }
+                        _ => exact_extra(&mut map, &mut extra, key)?,
+                    }
+                }
+                Ok(Session {
+                    new: new.as_ref().is_some_and(session_new),
+                    session_id: session_id.unwrap_or_default(),
+                    application,
+                    user,
+                    attributes,
+                    extra,
+                })
+            }
+        }
+        deserializer.deserialize_map(Fields)
+    }
+}
+
 impl<'de> Deserialize<'de> for Session {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use crate::macros::{RawObject, member, rest, take_member};
@@ -99,10 +156,9 @@ impl<'de> Deserialize<'de> for Session {
         // `new` is always written back, so an odd value cannot be kept aside: read "true"
         // and "false" strings, anything else as false.
         let new = match member(members, "new").map(|r| serde_json::from_str::<Value>(r.get())) {
-            Some(Ok(Value::Bool(b))) => b,
-            Some(Ok(Value::String(s))) => s.eq_ignore_ascii_case("true"),
+            Some(Ok(value)) => session_new(&value),
             Some(Err(e)) => return Err(serde::de::Error::custom(e)),
-            _ => false,
+            None => false,
         };
         let mut taken = vec!["new"];
         let session_id = take_member(members, "sessionId", &mut taken).unwrap_or_default();
