@@ -197,14 +197,30 @@ fn check_ssml(response: &Response, found: &mut Vec<Violation>) {
 
 fn check_size(envelope: &ResponseEnvelope, found: &mut Vec<Violation>) {
     // Serializing a ResponseEnvelope cannot fail (string keys, no non-finite floats from
-    // our types); if it ever did, there is no size to report.
-    let size = serde_json::to_vec(envelope).map_or(0, |bytes| bytes.len());
+    // our types); if it ever did, there is no size to report. The bytes are counted, not
+    // kept: the caller serializes the answer it sends.
+    let mut counted = ByteCount(0);
+    let size = serde_json::to_writer(&mut counted, envelope).map_or(0, |()| counted.0);
     if size > MAX_RESPONSE_BYTES {
         found.push(Violation::over(
             Rule::ResponseSize,
             "the serialized response is too large",
             size,
         ));
+    }
+}
+
+/// An `io::Write` that only counts what is written to it.
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
