@@ -180,10 +180,17 @@ impl ReplayGuard for ReplayJournal {
     }
 }
 
-/// The key an id is kept under: its SHA-256, in hex.
+/// The key an id is kept under: its SHA-256, in lowercase hex. Written with a table, not
+/// `format!` per byte: this runs on every verified request.
 fn digest(request_id: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let d = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, request_id.as_bytes());
-    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    let mut hex = String::with_capacity(2 * d.as_ref().len());
+    for byte in d.as_ref() {
+        hex.push(char::from(HEX[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    hex
 }
 
 fn format_line(entry: &Entry) -> String {
@@ -226,6 +233,15 @@ fn rewrite(path: &Path, entries: &VecDeque<Entry>) -> std::io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_key_is_the_lowercase_hex_sha256_of_the_id() {
+        // printf 'abc' | sha256sum
+        assert_eq!(
+            digest("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 
     #[test]
     fn ids_survive_a_reopen_until_they_expire() {
