@@ -27,6 +27,7 @@
 mod macros;
 
 pub mod builder;
+pub mod json;
 pub mod limits;
 mod number;
 pub mod request;

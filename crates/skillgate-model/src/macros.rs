@@ -300,7 +300,7 @@ pub(crate) fn rest(
 /// refused a duplicate would re-serialize into JSON that then parses typed, differently
 /// (fuzz finding F4, docs/fuzzing.md). The verifier's JSON rules refuse duplicate keys in
 /// the whole body, so verified requests never reach this error.
-struct StrictValue(serde_json::Value);
+pub(crate) struct StrictValue(pub(crate) serde_json::Value);
 
 impl<'de> serde::Deserialize<'de> for StrictValue {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -362,7 +362,9 @@ impl<'de> serde::Deserialize<'de> for StrictValue {
                 while let Some(key) = map.next_key::<String>()? {
                     let StrictValue(value) = map.next_value()?;
                     if object.contains_key(&key) {
-                        return Err(A::Error::custom(format!("duplicate key `{key}`")));
+                        return Err(A::Error::custom(format_args!(
+                            "duplicate key {key:?} in an object"
+                        )));
                     }
                     object.insert(key, value);
                 }

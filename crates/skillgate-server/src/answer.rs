@@ -15,10 +15,13 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
     // Alexa reads the bytes we send, not our parse of them: with a duplicate key one JSON
     // reader sees the first value and another the last, so an answer with one is refused
     // rather than checked in one reading and delivered in another.
-    unique_keys::check(bytes)?;
-    // The model is lenient (missing fields default); an answer must at least say what it is.
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+    let value = skillgate_model::json::from_slice_unique_keys(bytes).map_err(|e| {
+        if e.is_data() {
+            e.to_string()
+        } else {
+            format!("not JSON: {e}")
+        }
+    })?;
     if !value
         .get("version")
         .is_some_and(serde_json::Value::is_string)
@@ -34,81 +37,6 @@ pub fn check(bytes: &[u8]) -> Result<(), String> {
     let envelope: skillgate_model::ResponseEnvelope =
         serde_json::from_value(value).map_err(|e| format!("not a response envelope: {e}"))?;
     skillgate_model::limits::validate(&envelope, None).map_err(|e| e.to_string())
-}
-
-/// A JSON document in which no object repeats a key.
-mod unique_keys {
-    use std::collections::HashSet;
-    use std::fmt;
-
-    use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-
-    /// `Ok` for well-formed JSON without a repeated key in any object; the error names the
-    /// first repeated key (or what is malformed).
-    pub fn check(bytes: &[u8]) -> Result<(), String> {
-        let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-        Walk.deserialize(&mut deserializer)
-            .and_then(|()| deserializer.end())
-            .map_err(|e| {
-                if e.is_data() {
-                    e.to_string()
-                } else {
-                    format!("not JSON: {e}")
-                }
-            })
-    }
-
-    /// Visits every value, checking the keys of each object.
-    struct Walk;
-
-    impl<'de> DeserializeSeed<'de> for Walk {
-        type Value = ();
-        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-            deserializer.deserialize_any(self)
-        }
-    }
-
-    impl<'de> Visitor<'de> for Walk {
-        type Value = ();
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("any JSON value")
-        }
-        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_str<E>(self, _: &str) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_unit<E>(self) -> Result<(), E> {
-            Ok(())
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-            while seq.next_element_seed(Walk)?.is_some() {}
-            Ok(())
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let mut seen = HashSet::new();
-            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-                if !seen.insert(key.clone()) {
-                    return Err(de::Error::custom(format_args!(
-                        "duplicate key {key:?} in an object"
-                    )));
-                }
-                map.next_value_seed(Walk)?;
-            }
-            Ok(())
-        }
-    }
 }
 
 #[cfg(test)]
