@@ -195,9 +195,10 @@ pub fn check_pem_chain(data: &[u8]) {
     }
 }
 
-/// `envelope`: [`RequestEnvelope`] never panics on arbitrary bytes; an envelope that parses
-/// re-serializes to JSON that parses again to the same envelope, and serializing is then a
-/// fixed point.
+/// `envelope`: [`RequestEnvelope`] never panics on arbitrary bytes; the one-pass reading
+/// ([`RequestEnvelope::from_slice`], what the framework uses) gives exactly the tolerant
+/// parse's result; an envelope that parses re-serializes to JSON that parses again to the
+/// same envelope, and serializing is then a fixed point.
 pub fn check_envelope(data: &[u8]) {
     let parsed = serde_json::from_slice::<RequestEnvelope>(data);
     if trace() {
@@ -205,6 +206,18 @@ pub fn check_envelope(data: &[u8]) {
             Ok(envelope) => eprintln!("envelope: Ok({})", envelope.request.request_type()),
             Err(e) => eprintln!("envelope: Err({e})"),
         }
+    }
+    // The one-pass reading the framework uses gives exactly the tolerant parse's result.
+    match (&parsed, &RequestEnvelope::from_slice(data)) {
+        (Ok(tolerant), Ok(one_pass)) => assert_eq!(tolerant, one_pass, "one pass differs"),
+        (Err(tolerant), Err(one_pass)) => {
+            assert_eq!(tolerant.to_string(), one_pass.to_string(), "errors differ")
+        }
+        (tolerant, one_pass) => panic!(
+            "tolerant {:?}, one pass {:?}",
+            tolerant.as_ref().map(|_| ()),
+            one_pass.as_ref().map(|_| ())
+        ),
     }
     let Ok(first) = parsed else {
         return;
