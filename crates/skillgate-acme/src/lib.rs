@@ -24,6 +24,8 @@ pub mod manager;
 pub mod resolver;
 pub mod schedule;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use error::AcmeError;
 pub use manager::{

@@ -3,173 +3,30 @@
 //! connecting to our listener for real. Install with `scripts/pebble install`. Without
 //! pebble the tests say so and pass, unless SKILLGATE_REQUIRE_PEBBLE=1 (scripts/test).
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+use rcgen::{CertificateParams, KeyPair};
 use rustls::pki_types::pem::PemObject as _;
 use rustls_pki_types::{CertificateDer, ServerName};
 use skillgate_acme::challenge::serve_http01;
 use skillgate_acme::store::Store;
+use skillgate_acme::testing::{Pebble, PebbleOptions, api_tls, free_port, have_pebble};
 use skillgate_acme::{ACME_TLS_ALPN, Acme, AcmeConfig, Challenge, Issued, is_acme_validation};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 const DOMAIN: &str = "skill.test";
 const BLOCKED: &str = "blocked.test";
 
-fn have_pebble() -> bool {
-    let found = ["pebble", "pebble-challtestsrv"].iter().all(|bin| {
-        Command::new("sh")
-            .args(["-c", &format!("command -v {bin}")])
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    });
-    if !found {
-        assert!(
-            std::env::var("SKILLGATE_REQUIRE_PEBBLE").as_deref() != Ok("1"),
-            "pebble is required (SKILLGATE_REQUIRE_PEBBLE=1): run scripts/pebble install"
-        );
-        eprintln!("SKIPPED: pebble not installed (scripts/pebble install)");
-    }
-    found
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_listening(port: u16, what: &str, log: &Path) {
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "{what} not listening: {}",
-            std::fs::read_to_string(log).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// A private CA and a certificate it issued for 127.0.0.1 (pebble's API, the garbage server).
-struct ApiTls {
-    ca: CertificateDer<'static>,
-    cert_pem: String,
-    key_pem: String,
-}
-
-fn api_tls() -> ApiTls {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca_params, ca_key);
-    let key = KeyPair::generate().unwrap();
-    let params = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".into()]).unwrap();
-    let cert = params.signed_by(&key, &issuer).unwrap();
-    ApiTls {
-        ca: ca.der().clone(),
-        cert_pem: cert.pem(),
-        key_pem: key.serialize_pem(),
-    }
-}
-
-/// pebble + challtestsrv on free loopback ports, killed on drop.
-struct Pebble {
-    children: Vec<Child>,
-    dir: tempfile::TempDir,
-    port: u16,
-    mgmt_port: u16,
-    api: ApiTls,
-}
-
-impl Drop for Pebble {
-    fn drop(&mut self) {
-        for child in &mut self.children {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Pebble {
-    /// Validates tls-alpn-01 on `tls_port` and http-01 on `http_port`; issues certificates
-    /// valid `validity_secs`.
-    fn start(tls_port: u16, http_port: u16, validity_secs: u64) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let api = api_tls();
-        std::fs::write(dir.path().join("api-cert.pem"), &api.cert_pem).unwrap();
-        std::fs::write(dir.path().join("api-key.pem"), &api.key_pem).unwrap();
-        let (port, mgmt_port, dns_port, dns_mgmt) =
-            (free_port(), free_port(), free_port(), free_port());
-        let config = serde_json::json!({"pebble": {
-            "listenAddress": format!("127.0.0.1:{port}"),
-            "managementListenAddress": format!("127.0.0.1:{mgmt_port}"),
-            "certificate": dir.path().join("api-cert.pem"),
-            "privateKey": dir.path().join("api-key.pem"),
-            "httpPort": http_port,
-            "tlsPort": tls_port,
-            "ocspResponderURL": "",
-            "externalAccountBindingRequired": false,
-            "domainBlocklist": [BLOCKED],
-            "certificateValidityPeriod": validity_secs,
-        }});
-        std::fs::write(dir.path().join("pebble.json"), config.to_string()).unwrap();
-        let path = dir.path().to_path_buf();
-        let log = |name: &str| Stdio::from(std::fs::File::create(path.join(name)).unwrap());
-        let dns = Command::new("pebble-challtestsrv")
-            .args(["-dns01", &format!("127.0.0.1:{dns_port}")])
-            .args(["-http01", "", "-https01", "", "-tlsalpn01", ""])
-            .args(["-management", &format!("127.0.0.1:{dns_mgmt}")])
-            .args(["-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""])
-            .stdout(log("dns.log"))
-            .stderr(log("dns.err"))
-            .spawn()
-            .unwrap();
-        let mut pebble = Self {
-            children: vec![dns],
-            dir,
-            port,
-            mgmt_port,
-            api,
-        };
-        let child = Command::new("pebble")
-            .arg("-config")
-            .arg(pebble.dir.path().join("pebble.json"))
-            .args(["-dnsserver", &format!("127.0.0.1:{dns_port}")])
-            .env("PEBBLE_VA_NOSLEEP", "1")
-            .env("PEBBLE_WFE_NONCEREJECT", "0")
-            .env("PEBBLE_AUTHZREUSE", "0")
-            .stdout(log("pebble.log"))
-            .stderr(log("pebble.err"))
-            .spawn()
-            .unwrap();
-        pebble.children.push(child);
-        wait_listening(port, "pebble", &pebble.dir.path().join("pebble.log"));
-        wait_listening(
-            dns_mgmt,
-            "pebble-challtestsrv",
-            &pebble.dir.path().join("dns.log"),
-        );
-        pebble
-    }
-
-    fn directory(&self) -> String {
-        format!("https://127.0.0.1:{}/dir", self.port)
-    }
-
-    /// pebble's issuing root (it changes at every start).
-    async fn issuing_root(&self) -> CertificateDer<'static> {
-        let body = https_get(self.mgmt_port, "/roots/0", &self.api.ca).await;
-        CertificateDer::from_pem_slice(body.as_bytes()).unwrap()
-    }
+/// pebble validating tls-alpn-01 on `tls_port` and http-01 on `http_port`, issuing
+/// certificates valid `validity_secs`, refusing [`BLOCKED`].
+fn start_pebble(tls_port: u16, http_port: u16, validity_secs: u64) -> Pebble {
+    Pebble::start(&PebbleOptions {
+        blocklist: vec![BLOCKED.to_owned()],
+        ..PebbleOptions::new(tls_port, http_port, validity_secs)
+    })
 }
 
 fn client_config(roots: &[CertificateDer<'static>], alpn: &[u8]) -> rustls::ClientConfig {
@@ -186,26 +43,6 @@ fn client_config(roots: &[CertificateDer<'static>], alpn: &[u8]) -> rustls::Clie
     .with_no_client_auth();
     c.alpn_protocols = vec![alpn.to_vec()];
     c
-}
-
-async fn https_get(port: u16, path: &str, ca: &CertificateDer<'static>) -> String {
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(client_config(
-        std::slice::from_ref(ca),
-        b"http/1.1",
-    )));
-    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .unwrap();
-    let name = ServerName::try_from("127.0.0.1").unwrap();
-    let mut tls = connector.connect(name, tcp).await.unwrap();
-    tls.write_all(format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
-    let mut out = String::new();
-    let _ = tls.read_to_string(&mut out).await;
-    out.split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default()
 }
 
 /// The HTTPS listener a server would run: the ACME resolver, `acme-tls/1` in ALPN,
@@ -304,13 +141,13 @@ async fn pebble_issues_the_swap_renews_and_restarts_reuse() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     // 24-second certificates: renewal due after about 16 s.
-    let pebble = Pebble::start(addr.port(), free_port(), 24);
+    let pebble = start_pebble(addr.port(), free_port(), 24);
     let state = tempfile::tempdir().unwrap();
     let cfg = config(
         state.path(),
         pebble.directory(),
         DOMAIN,
-        vec![pebble.api.ca.clone()],
+        vec![pebble.api_ca().clone()],
     );
     let acme = Acme::new(cfg.clone()).unwrap();
     assert!(acme.current().is_none());
@@ -321,7 +158,7 @@ async fn pebble_issues_the_swap_renews_and_restarts_reuse() {
         acme.current()
     })
     .await;
-    let root = pebble.issuing_root().await;
+    let root = pebble.issuing_root();
     // A client trusting pebble's root gets it, valid for the name.
     let serial = served_serial(addr, DOMAIN, std::slice::from_ref(&root))
         .await
@@ -397,7 +234,7 @@ async fn pebble_issues_the_swap_renews_and_restarts_reuse() {
         refused_state.path(),
         pebble.directory(),
         BLOCKED,
-        vec![pebble.api.ca.clone()],
+        vec![pebble.api_ca().clone()],
     );
     let preload = preload(refused_state.path(), &refused_cfg, BLOCKED);
     let refused = Acme::new(refused_cfg).unwrap();
@@ -537,13 +374,13 @@ async fn pebble_issues_over_http01_and_the_port_80_listener_redirects() {
     }
     let http = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let http_port = http.local_addr().unwrap().port();
-    let pebble = Pebble::start(free_port(), http_port, 3600);
+    let pebble = start_pebble(free_port(), http_port, 3600);
     let state = tempfile::tempdir().unwrap();
     let mut cfg = config(
         state.path(),
         pebble.directory(),
         DOMAIN,
-        vec![pebble.api.ca.clone()],
+        vec![pebble.api_ca().clone()],
     );
     cfg.challenge = Challenge::Http01;
     let acme = Acme::new(cfg).unwrap();

@@ -94,11 +94,7 @@ impl Gate {
             .await;
         match result {
             Ok(verified) => Ok(Admitted { verified, body }),
-            Err(error) => Err(Rejection::new(
-                status_for(&error),
-                error.reason(),
-                error.to_string(),
-            )),
+            Err(error) => Err(Rejection::verification(status_for(&error), &error)),
         }
     }
 }

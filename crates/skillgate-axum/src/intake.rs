@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
+use skillgate_verify::{Check, VerifyError};
 
 /// A request refused before any skill code ran.
 #[derive(Debug, Clone)]
@@ -20,15 +21,29 @@ pub struct Rejection {
     pub reason: &'static str,
     /// Details for the log only (never sent to the client).
     pub detail: String,
+    /// The verifier's step that refused the request ([`VerifyError::check`]); `None` for the
+    /// intake checks here, which run before verification.
+    pub check: Option<Check>,
 }
 
 impl Rejection {
-    /// A rejection with the given status, reason and log detail.
+    /// A rejection by the intake checks with the given status, reason and log detail.
     pub fn new(status: StatusCode, reason: &'static str, detail: impl Into<String>) -> Self {
         Self {
             status,
             reason,
             detail: detail.into(),
+            check: None,
+        }
+    }
+
+    /// A rejection by the verifier with the given status: `error`'s reason, text and step.
+    pub fn verification(status: StatusCode, error: &VerifyError) -> Self {
+        Self {
+            status,
+            reason: error.reason(),
+            detail: error.to_string(),
+            check: Some(error.check()),
         }
     }
 }

@@ -5,45 +5,14 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::{get, post};
 use skillgate_axum::{AlexaVerifyLayer, VerifiedAlexaRequest};
-use skillgate_verify::testing::TestChain;
+use skillgate_verify::testing::{plain_client, shared_chain as chain, signed_request};
 
 const SKILL_ID: &str = "amzn1.ask.skill.00000000-0000-0000-0000-00000000000a";
 const OTHER_ID: &str = "amzn1.ask.skill.00000000-0000-0000-0000-00000000000b";
 
-/// One chain for the whole test binary (RSA key generation is the slow part).
-fn chain() -> &'static TestChain {
-    static CHAIN: std::sync::OnceLock<TestChain> = std::sync::OnceLock::new();
-    CHAIN.get_or_init(TestChain::generate)
-}
-
 /// A signed request envelope for `application_id` and `request_type`, timestamped now.
 fn signed(application_id: &str, request_type: &str) -> (reqwest::header::HeaderMap, Vec<u8>) {
-    let body = skillgate_verify::testing::envelope(
-        application_id,
-        request_type,
-        time::OffsetDateTime::now_utc(),
-    );
-    let mut headers = chain().headers(&body);
-    headers.insert(
-        "content-type",
-        "application/json; charset=utf-8".parse().unwrap(),
-    );
-    (headers, body)
-}
-
-/// A client for the plain-HTTP app (no proxy from the environment).
-fn plain_client() -> reqwest::Client {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_root_certificates(rustls::RootCertStore::empty())
-        .with_no_client_auth();
-    reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
-        .no_proxy()
-        .build()
-        .unwrap()
+    signed_request(chain(), application_id, request_type)
 }
 
 /// The app on 127.0.0.1 (plain HTTP), served until the test ends.

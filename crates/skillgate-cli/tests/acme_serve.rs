@@ -10,191 +10,14 @@
 mod server_common;
 
 use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
-use rustls_pki_types::pem::PemObject as _;
-use rustls_pki_types::{CertificateDer, ServerName};
+use rustls_pki_types::CertificateDer;
 use server_common::{free_port, serve, skillgate};
+use skillgate_acme::testing::{Pebble, PebbleOptions, have_pebble, https_request, wait_listening};
 
 const DOMAIN: &str = "skill.test";
-
-fn have_pebble() -> bool {
-    let found = ["pebble", "pebble-challtestsrv"].iter().all(|bin| {
-        Command::new("sh")
-            .args(["-c", &format!("command -v {bin}")])
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    });
-    if !found {
-        assert!(
-            std::env::var("SKILLGATE_REQUIRE_PEBBLE").as_deref() != Ok("1"),
-            "pebble is required (SKILLGATE_REQUIRE_PEBBLE=1): run scripts/pebble install"
-        );
-        eprintln!("SKIPPED: pebble not installed (scripts/pebble install)");
-    }
-    found
-}
-
-fn wait_listening(port: u16, what: &str, log: &Path) {
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "{what} not listening: {}",
-            std::fs::read_to_string(log).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// pebble + challtestsrv on free loopback ports, killed on drop. pebble's own HTTPS API
-/// uses a certificate from a private CA (`api_ca`, written to `api-ca.pem`).
-struct Pebble {
-    children: Vec<Child>,
-    dir: tempfile::TempDir,
-    port: u16,
-    mgmt_port: u16,
-    api_ca: CertificateDer<'static>,
-}
-
-impl Drop for Pebble {
-    fn drop(&mut self) {
-        for child in &mut self.children {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Pebble {
-    /// Validates tls-alpn-01 on `tls_port`; certificates valid `validity_secs`.
-    fn start(tls_port: u16, validity_secs: u64) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let ca_key = KeyPair::generate().unwrap();
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        let ca = ca_params.self_signed(&ca_key).unwrap();
-        let issuer = Issuer::new(ca_params, ca_key);
-        let key = KeyPair::generate().unwrap();
-        let cert = CertificateParams::new(vec!["127.0.0.1".to_string()])
-            .unwrap()
-            .signed_by(&key, &issuer)
-            .unwrap();
-        std::fs::write(dir.path().join("api-ca.pem"), ca.pem()).unwrap();
-        std::fs::write(dir.path().join("api-cert.pem"), cert.pem()).unwrap();
-        std::fs::write(dir.path().join("api-key.pem"), key.serialize_pem()).unwrap();
-        let (port, mgmt_port, dns_port, dns_mgmt) =
-            (free_port(), free_port(), free_port(), free_port());
-        let config = serde_json::json!({"pebble": {
-            "listenAddress": format!("127.0.0.1:{port}"),
-            "managementListenAddress": format!("127.0.0.1:{mgmt_port}"),
-            "certificate": dir.path().join("api-cert.pem"),
-            "privateKey": dir.path().join("api-key.pem"),
-            "httpPort": free_port(),
-            "tlsPort": tls_port,
-            "ocspResponderURL": "",
-            "externalAccountBindingRequired": false,
-            "certificateValidityPeriod": validity_secs,
-        }});
-        std::fs::write(dir.path().join("pebble.json"), config.to_string()).unwrap();
-        let path = dir.path().to_path_buf();
-        let log = |name: &str| Stdio::from(std::fs::File::create(path.join(name)).unwrap());
-        let dns = Command::new("pebble-challtestsrv")
-            .args(["-dns01", &format!("127.0.0.1:{dns_port}")])
-            .args(["-http01", "", "-https01", "", "-tlsalpn01", ""])
-            .args(["-management", &format!("127.0.0.1:{dns_mgmt}")])
-            .args(["-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""])
-            .stdout(log("dns.log"))
-            .stderr(log("dns.err"))
-            .spawn()
-            .unwrap();
-        let mut pebble = Self {
-            children: vec![dns],
-            dir,
-            port,
-            mgmt_port,
-            api_ca: ca.der().clone(),
-        };
-        let child = Command::new("pebble")
-            .arg("-config")
-            .arg(pebble.dir.path().join("pebble.json"))
-            .args(["-dnsserver", &format!("127.0.0.1:{dns_port}")])
-            .env("PEBBLE_VA_NOSLEEP", "1")
-            .env("PEBBLE_WFE_NONCEREJECT", "0")
-            .env("PEBBLE_AUTHZREUSE", "0")
-            .stdout(log("pebble.log"))
-            .stderr(log("pebble.err"))
-            .spawn()
-            .unwrap();
-        pebble.children.push(child);
-        wait_listening(port, "pebble", &pebble.dir.path().join("pebble.log"));
-        wait_listening(dns_mgmt, "pebble-challtestsrv", &path.join("dns.log"));
-        pebble
-    }
-
-    /// pebble's issuing root (new at every start), from its management API.
-    fn issuing_root(&self) -> CertificateDer<'static> {
-        let (_, body) = https_request(
-            ("127.0.0.1", self.mgmt_port),
-            "127.0.0.1",
-            &self.api_ca,
-            "/roots/0",
-        )
-        .unwrap();
-        CertificateDer::from_pem_slice(body.as_bytes()).unwrap()
-    }
-}
-
-/// One HTTPS GET as a client trusting only `root`, checking the certificate against `name`.
-/// Returns the server's leaf certificate and the response body.
-fn https_request(
-    addr: impl ToSocketAddrs,
-    name: &str,
-    root: &CertificateDer<'static>,
-    path: &str,
-) -> Result<(CertificateDer<'static>, String), String> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(root.clone()).map_err(|e| e.to_string())?;
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| e.to_string())?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    let server_name = ServerName::try_from(name.to_owned()).map_err(|e| e.to_string())?;
-    let mut conn =
-        rustls::ClientConnection::new(Arc::new(config), server_name).map_err(|e| e.to_string())?;
-    let mut tcp = TcpStream::connect(addr).map_err(|e| e.to_string())?;
-    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut tls = rustls::Stream::new(&mut conn, &mut tcp);
-    tls.write_all(
-        format!("GET {path} HTTP/1.1\r\nHost: {name}\r\nConnection: close\r\n\r\n").as_bytes(),
-    )
-    .map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    // A close without close_notify after the body is fine here.
-    let _ = tls.read_to_end(&mut out);
-    let leaf = conn
-        .peer_certificates()
-        .and_then(|c| c.first())
-        .ok_or("no certificate")?
-        .clone()
-        .into_owned();
-    let text = String::from_utf8_lossy(&out).into_owned();
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .ok_or_else(|| format!("no HTTP answer: {text:?}"))?;
-    Ok((leaf, body))
-}
 
 fn plain_get(port: u16, path: &str) -> String {
     let mut tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -221,7 +44,7 @@ fn serve_gets_a_certificate_from_pebble_and_serves_its_renewal() {
         return;
     }
     let port = free_port();
-    let pebble = Pebble::start(port, 24);
+    let pebble = Pebble::start(&PebbleOptions::new(port, free_port(), 24));
     let data = tempfile::tempdir().unwrap();
     let file = data.path().join("skillgate.toml");
     std::fs::write(
@@ -232,8 +55,8 @@ fn serve_gets_a_certificate_from_pebble_and_serves_its_renewal() {
                 "[tls.acme]\ndomains = [\"{DOMAIN}\"]\ncontact = [\"mailto:ops@{DOMAIN}\"]\n\
                  directory = \"https://127.0.0.1:{}/dir\"\nextra_roots = \"{}\"\n\
                  retry_initial_secs = 1\nretry_max_secs = 2\n",
-                pebble.port,
-                pebble.dir.path().join("api-ca.pem").display()
+                pebble.port(),
+                pebble.api_ca_path().display()
             ),
         ),
     )

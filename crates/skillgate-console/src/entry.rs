@@ -78,73 +78,34 @@ pub struct Entry {
     pub steps: Vec<(&'static str, Step)>,
 }
 
-/// The check a refusal reason belongs to; `Err(())` for the intake checks (method, content
-/// type, size, body deadline), which run before verification.
-pub fn check_for_reason(reason: &str) -> Option<Result<Check, ()>> {
-    let check = match reason {
-        "method_not_allowed"
-        | "bad_content_length"
-        | "empty_body"
-        | "unsupported_media_type"
-        | "body_too_large"
-        | "body_timeout"
-        | "body_read_error" => return Some(Err(())),
-        "missing_cert_url_header"
-        | "missing_signature_header"
-        | "sha1_signature_not_allowed"
-        | "duplicate_header"
-        | "invalid_header_value" => Check::Headers,
-        r if r.starts_with("cert_url_") => Check::CertUrl,
-        "signature_not_base64" => Check::SignatureEncoding,
-        r if r.starts_with("chain_download") || r == "chain_not_found" => Check::ChainDownload,
-        "chain_pem_invalid"
-        | "chain_empty"
-        | "chain_certificate_invalid"
-        | "chain_key_unsupported" => Check::ChainParse,
-        "cert_key_usage" | "chain_untrusted" => Check::ChainTrust,
-        "cert_expired" | "cert_not_yet_valid" => Check::ChainDates,
-        "cert_subject_name" => Check::SubjectName,
-        "signature_mismatch" => Check::Signature,
-        "request_id_too_long" | "body_not_envelope" | "body_missing_application_id" => {
-            Check::BodyJson
-        }
-        r if r.starts_with("timestamp_") => Check::Timestamp,
-        "unknown_application_id" | "application_id_mismatch" => Check::ApplicationId,
-        "replay" | "replay_store_unavailable" => Check::Replay,
-        _ => return None,
-    };
-    Some(Ok(check))
-}
-
+/// The verifier's checks in order and how far a request got, with the check that refused
+/// it (`intake` for the HTTP checks before verification). The step comes from the verifier
+/// itself ([`skillgate_verify::VerifyError::check`], carried in the verdict).
 fn steps_for(verdict: &Verdict) -> (Vec<(&'static str, Step)>, Option<&'static str>) {
+    // `Some(None)`: refused by the intake checks; `Some(Some(check))`: by that check.
     let failed = match verdict {
-        Verdict::Refused { reason, .. } => check_for_reason(reason),
+        Verdict::Refused { check, .. } => Some(*check),
         _ => None,
     };
-    let refused = matches!(verdict, Verdict::Refused { .. });
-    // A refusal with a reason the console does not know: where it stopped is unknown.
-    let (intake, mut reached) = match (refused, failed) {
-        (false, _) | (true, Some(Ok(_))) => (Step::Passed, true),
-        (true, Some(Err(()))) => (Step::Failed, false),
-        (true, None) => (Step::NotRun, false),
+    let intake = if failed == Some(None) {
+        Step::Failed
+    } else {
+        Step::Passed
     };
+    let mut reached = intake == Step::Passed;
     let mut steps = vec![("intake", intake)];
     for check in Check::ALL {
-        let step = match failed {
-            _ if !reached => Step::NotRun,
-            Some(Ok(f)) if f == *check => {
-                reached = false;
-                Step::Failed
-            }
-            _ => Step::Passed,
+        let step = if !reached {
+            Step::NotRun
+        } else if failed == Some(Some(*check)) {
+            reached = false;
+            Step::Failed
+        } else {
+            Step::Passed
         };
         steps.push((check.name(), step));
     }
-    let failed_check = match failed {
-        Some(Ok(c)) => Some(c.name()),
-        Some(Err(())) => Some("intake"),
-        None => None,
-    };
+    let failed_check = failed.map(|check| check.map_or("intake", |c| c.name()));
     (steps, failed_check)
 }
 
@@ -218,7 +179,7 @@ impl Entry {
                 None,
                 None,
             ),
-            Verdict::Refused { reason, detail } => (
+            Verdict::Refused { reason, detail, .. } => (
                 text(envelope.pointer("/request/type")),
                 text(envelope.pointer("/request/intent/name")),
                 Some(*reason),
@@ -304,6 +265,7 @@ mod tests {
         let v = Verdict::Refused {
             reason: "signature_mismatch",
             detail: "signature does not match".into(),
+            check: Some(Check::Signature),
         };
         let body = br#"{"request":{"type":"IntentRequest","intent":{"name":"X"}}}"#;
         let e = Entry::from_record(1, &record(v, body, b""), 10_000);
@@ -320,6 +282,7 @@ mod tests {
                 Verdict::Refused {
                     reason: "body_too_large",
                     detail: String::new(),
+                    check: None,
                 },
                 b"",
                 b"",
@@ -336,6 +299,7 @@ mod tests {
         let v = Verdict::Refused {
             reason: "body_not_envelope",
             detail: String::new(),
+            check: Some(Check::BodyJson),
         };
         let e = Entry::from_record(1, &record(v, &big, b""), 100);
         assert!(e.request_json.len() < 200, "{}", e.request_json.len());

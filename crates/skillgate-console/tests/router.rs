@@ -56,6 +56,7 @@ fn record(slot: &str) -> RequestRecord {
         verdict: Verdict::Refused {
             reason: "signature_mismatch",
             detail: "SHA-256 signature does not match the body".into(),
+            check: Some(skillgate_verify::Check::Signature),
         },
         request: Bytes::from(body.to_string()),
         response: Bytes::new(),

@@ -27,6 +27,8 @@ pub mod replay_journal;
 mod server;
 pub mod signal;
 pub mod spoken;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use skillgate_axum::{gate, intake, layer};
 

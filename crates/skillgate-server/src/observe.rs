@@ -16,6 +16,7 @@ use bytes::{Bytes, BytesMut};
 use http_body::{Frame, SizeHint};
 
 use http::StatusCode;
+use skillgate_verify::Check;
 
 use crate::endpoint::{Endpoint, SkillEntry};
 use crate::gate::Admitted;
@@ -69,6 +70,9 @@ pub enum Verdict {
         reason: &'static str,
         /// The detail logged with it.
         detail: String,
+        /// The verifier's step that refused it; `None` for the intake checks (method,
+        /// content type, size, body deadline), which run before verification.
+        check: Option<Check>,
     },
 }
 
@@ -135,6 +139,7 @@ pub(crate) fn refused(
         verdict: Verdict::Refused {
             reason: rejection.reason,
             detail: rejection.detail.clone(),
+            check: rejection.check,
         },
         request: tap.map(|t| t.bytes()).unwrap_or_default(),
         response: Bytes::new(),

@@ -8,8 +8,6 @@
 //! it). The only time bound asserted is a generous one ([`PROBE_LIMIT`]); the server uses
 //! one-second timeouts so the file stays fast.
 
-mod common;
-
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -18,18 +16,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use common::*;
 use http_body_util::Full;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
-use skillgate::{Context, Skill};
-use skillgate_server::config::SkillConfig;
+use rustls_pki_types::CertificateDer;
+use skillgate_server::testing::*;
 use skillgate_verify::{HttpsChainSource, HttpsChainSourceConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio_rustls::client::TlsStream;
 
 /// A valid request must be answered within this (generous: the machine is shared).
 const PROBE_LIMIT: Duration = Duration::from_secs(5);
@@ -46,24 +40,7 @@ struct ChainHost {
 }
 
 async fn chain_host() -> ChainHost {
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
-    let key = rcgen::KeyPair::generate().unwrap();
-    let params = rcgen::CertificateParams::new(vec!["s3.amazonaws.com".to_owned()]).unwrap();
-    let cert = params.signed_by(&key, &ca).unwrap();
-    let tls = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![cert.der().clone()],
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-    )
-    .unwrap();
+    let (tls, ca) = skillgate_verify::testing::chain_host_tls();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -93,28 +70,15 @@ async fn chain_host() -> ChainHost {
     });
     ChainHost {
         addr,
-        root: ca.der().clone(),
+        root: ca,
         hits,
     }
-}
-
-fn greeter() -> Skill {
-    Skill::builder()
-        .on_launch(|cx: Context| async move { Ok(cx.reply().speak("Welcome.").build()) })
-        .build()
 }
 
 /// A server with the native `greeter` skill for [`SKILL_ID`], one-second timeouts, the test
 /// chain served locally and any other chain URL downloaded from `host`.
 async fn abuse_server(host: &ChainHost, max_connections: usize) -> TestServer {
-    let mut config = config(vec![SkillConfig {
-        name: "greeter".to_owned(),
-        path: "/alexa".to_owned(),
-        application_ids: vec![SKILL_ID.to_owned()],
-        handler: Some("greeter".to_owned()),
-        upstream: None,
-        upstream_timeout_ms: None,
-    }]);
+    let mut config = config(vec![native_skill("greeter", &[SKILL_ID])]);
     config.limits.header_read_timeout_secs = 1;
     config.limits.body_read_timeout_secs = 1;
     config.limits.max_connections = max_connections;
@@ -127,7 +91,8 @@ async fn abuse_server(host: &ChainHost, max_connections: usize) -> TestServer {
     .unwrap();
     let source = Arc::new(chain().source().with_fallback(Arc::new(download)));
     start_with(config, |b| {
-        b.native_skill("greeter", greeter()).chain_source(source)
+        b.native_skill("greeter", greeter("Welcome."))
+            .chain_source(source)
     })
     .await
 }
@@ -149,29 +114,6 @@ fn fresh_body() -> Vec<u8> {
     )
     .into();
     serde_json::to_vec(&json).unwrap()
-}
-
-/// Headers signing `body` with the test chain, naming the test chain URL.
-fn signed_headers(body: &[u8]) -> reqwest::header::HeaderMap {
-    let mut headers = chain().headers(body);
-    headers.insert(
-        "content-type",
-        "application/json; charset=utf-8".parse().unwrap(),
-    );
-    headers
-}
-
-async fn post(server: &TestServer, headers: reqwest::header::HeaderMap, body: Vec<u8>) -> u16 {
-    server
-        .client
-        .post(server.url("/alexa"))
-        .headers(headers)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
 }
 
 /// Sends [`PROBES`] valid requests one after another; each must be 200 within
@@ -215,25 +157,13 @@ async fn under_attack<T: Send + 'static>(
         .unwrap()
 }
 
-/// A raw TLS connection to the server (trusting its development certificate).
-async fn tls_connect(addr: SocketAddr, cert: &std::path::Path) -> TlsStream<TcpStream> {
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_file_iter(cert).unwrap() {
-        roots.add(c.unwrap()).unwrap();
+/// The results of `tasks`, in order.
+async fn joined<T>(tasks: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut results = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        results.push(task.await.unwrap());
     }
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-    let tcp = TcpStream::connect(addr).await.unwrap();
-    connector
-        .connect(ServerName::try_from("127.0.0.1").unwrap(), tcp)
-        .await
-        .unwrap()
+    results
 }
 
 /// How a drip-fed connection ended.
@@ -316,11 +246,7 @@ async fn slowloris_connections_are_cut_off_while_valid_traffic_flows() {
                 })
             })
             .collect();
-        let mut ends = Vec::new();
-        for t in tasks {
-            ends.push(t.await.unwrap());
-        }
-        ends
+        joined(tasks).await
     })
     .await;
     for end in ends {
@@ -359,11 +285,7 @@ async fn slow_bodies_get_408_while_valid_traffic_flows() {
                 })
             })
             .collect();
-        let mut ends = Vec::new();
-        for t in tasks {
-            ends.push(t.await.unwrap());
-        }
-        ends
+        joined(tasks).await
     })
     .await;
     for end in ends {
@@ -427,15 +349,7 @@ async fn oversized_bodies_get_413_while_valid_traffic_flows() {
                 })
             })
             .collect();
-        let mut d = Vec::new();
-        for t in declared {
-            d.push(t.await.unwrap());
-        }
-        let mut c = Vec::new();
-        for t in chunked {
-            c.push(t.await.unwrap());
-        }
-        (d, c)
+        (joined(declared).await, joined(chunked).await)
     })
     .await;
     for answer in declared {
@@ -595,11 +509,7 @@ async fn idle_connections_up_to_the_cap_are_closed_while_valid_traffic_flows() {
                 })
             })
             .collect();
-        let mut ends = Vec::new();
-        for t in tasks {
-            ends.push(t.await.unwrap());
-        }
-        ends
+        joined(tasks).await
     })
     .await;
     for end in ends {

@@ -3,17 +3,14 @@
 //! idle connections are closed after `limits.idle_timeout_secs` (HTTP/2 PINGs do not keep
 //! them open), and `/metrics` stays off the Alexa-facing listener unless switched on.
 
-mod common;
-
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::*;
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, ServerName};
-use skillgate_server::config::{Config, SkillConfig};
+use rustls_pki_types::ServerName;
+use skillgate_server::config::Config;
+use skillgate_server::testing::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_rustls::client::TlsStream;
@@ -25,27 +22,14 @@ const H2_PING: &[u8] = b"\x00\x00\x08\x06\x00\x00\x00\x00\x00pingpong";
 /// Outer bound on any one wait.
 const GUARD: Duration = Duration::from_secs(10);
 
-fn greeter() -> skillgate::Skill {
-    skillgate::Skill::builder()
-        .on_launch(|cx: skillgate::Context| async move { Ok(cx.reply().speak("Welcome.").build()) })
-        .build()
-}
-
 fn greeter_config() -> Config {
-    let mut config = config(vec![SkillConfig {
-        name: "greeter".to_owned(),
-        path: "/alexa".to_owned(),
-        application_ids: vec![SKILL_ID.to_owned()],
-        handler: Some("greeter".to_owned()),
-        upstream: None,
-        upstream_timeout_ms: None,
-    }]);
+    let mut config = config(vec![native_skill("greeter", &[SKILL_ID])]);
     config.tls.http2 = true;
     config
 }
 
 async fn start_greeter(config: Config) -> TestServer {
-    start_with(config, |b| b.native_skill("greeter", greeter())).await
+    start_with(config, |b| b.native_skill("greeter", greeter("Welcome."))).await
 }
 
 /// A TLS connection from `from` to the server, offering `alpn`; `None` when the server
@@ -56,17 +40,7 @@ async fn tls_from(
     cert: &Path,
     alpn: &[u8],
 ) -> Option<TlsStream<TcpStream>> {
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_file_iter(cert).unwrap() {
-        roots.add(c.unwrap()).unwrap();
-    }
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    let mut config = client_tls_config(cert);
     config.alpn_protocols = vec![alpn.to_vec()];
     let socket = TcpSocket::new_v4().unwrap();
     socket.bind(SocketAddr::new(from, 0)).unwrap();
@@ -118,19 +92,8 @@ async fn idle_connection(
 
 /// A reqwest client from `from` trusting the server's development certificate.
 fn client_from(from: IpAddr, cert: &Path) -> reqwest::Client {
-    let mut roots = rustls::RootCertStore::empty();
-    for c in CertificateDer::pem_file_iter(cert).unwrap() {
-        roots.add(c.unwrap()).unwrap();
-    }
-    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
     reqwest::Client::builder()
-        .use_preconfigured_tls(tls)
+        .use_preconfigured_tls(client_tls_config(cert))
         .local_address(from)
         .no_proxy()
         .timeout(GUARD)

@@ -1,10 +1,8 @@
 //! The demo `home` skill behind the server, as `skillgate serve` runs it: signed requests
 //! are answered with speech; unsigned ones never reach it.
 
-mod common;
-
-use common::*;
 use skillgate_server::config::Config;
+use skillgate_server::testing::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_home_skill_answers_verified_requests() {

@@ -4,39 +4,24 @@
 //! refusal naming an expired intermediate and its date. Logs are captured by a tracing
 //! subscriber installed for this test binary.
 
-mod common;
-
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use skillgate_server::config::Config;
+use skillgate_server::testing::{self, CapturedLog};
 use skillgate_verify::testing::{
-    CaOptions, LeafOptions, TEST_CHAIN_URL, TestCa, TestChain, envelope,
+    CaOptions, LeafOptions, TEST_CHAIN_URL, TestCa, TestChain, signed_request,
 };
-use skillgate_verify::{CertChainUrl, StaticChainSource};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
 const DAY: f64 = 86_400.0;
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// Everything logged by this test binary.
 fn log() -> String {
-    static LOG: OnceLock<Captured> = OnceLock::new();
+    static LOG: OnceLock<CapturedLog> = OnceLock::new();
     let captured = LOG.get_or_init(|| {
-        let captured = Captured::default();
+        let captured = CapturedLog::default();
         let writer = captured.clone();
         tracing_subscriber::fmt()
             .with_ansi(false)
@@ -85,7 +70,7 @@ async fn own_certificate_expiring_in_5_days_is_a_gauge_and_a_7_day_warning() {
     let mut config = demo();
     config.tls.cert = Some(files.path().join("cert.pem"));
     config.tls.key = Some(files.path().join("key.pem"));
-    let server = common::start_with(config, |b| {
+    let server = testing::start_with(config, |b| {
         b.native_skill("home", skillgate_example_home::skill())
     })
     .await;
@@ -145,29 +130,21 @@ async fn own_certificate_expiring_in_5_days_is_a_gauge_and_a_7_day_warning() {
 }
 
 /// A signed LaunchRequest over `chain` to the server's /alexa.
-async fn post(server: &common::TestServer, chain: &TestChain) -> u16 {
-    let body = envelope(
-        "amzn1.ask.skill.expiry",
-        "LaunchRequest",
-        OffsetDateTime::now_utc(),
-    );
-    let mut headers = chain.headers(&body);
-    headers.insert("content-type", "application/json".parse().unwrap());
-    server
-        .client
-        .post(server.url("/alexa"))
-        .headers(headers)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+async fn post(server: &testing::TestServer, chain: &TestChain) -> u16 {
+    let (headers, body) = signed_request(chain, "amzn1.ask.skill.expiry", "LaunchRequest");
+    testing::post(server, headers, body).await
 }
 
-fn serving(chain: &TestChain) -> Arc<StaticChainSource> {
-    let url = CertChainUrl::parse(TEST_CHAIN_URL).unwrap();
-    Arc::new(StaticChainSource::new().with_chain(&url, chain.pem()))
+/// The demo configuration's server trusting `ca`'s root, with `chain` at the test chain URL.
+async fn start_trusting(ca: &TestCa, chain: &TestChain) -> testing::TestServer {
+    let root = ca.root_der();
+    let source = Arc::new(chain.source());
+    testing::start_with(demo(), move |b| {
+        b.native_skill("home", skillgate_example_home::skill())
+            .trust_anchor(root)
+            .chain_source(source)
+    })
+    .await
 }
 
 #[tokio::test]
@@ -183,14 +160,7 @@ async fn a_signing_chain_expiring_in_10_days_is_a_gauge_and_a_warning() {
         not_after: now + Duration::from_secs(10 * 86_400),
         ..LeafOptions::default()
     });
-    let root = ca.root_der();
-    let source = serving(&chain);
-    let server = common::start_with(demo(), move |b| {
-        b.native_skill("home", skillgate_example_home::skill())
-            .trust_anchor(root)
-            .chain_source(source)
-    })
-    .await;
+    let server = start_trusting(&ca, &chain).await;
     assert_eq!(post(&server, &chain).await, 200);
 
     let text = server.metrics().await;
@@ -221,14 +191,7 @@ async fn a_refusal_names_the_expired_intermediate_and_its_date() {
         ..CaOptions::default()
     });
     let chain = ca.issue(&LeafOptions::default());
-    let root = ca.root_der();
-    let source = serving(&chain);
-    let server = common::start_with(demo(), move |b| {
-        b.native_skill("home", skillgate_example_home::skill())
-            .trust_anchor(root)
-            .chain_source(source)
-    })
-    .await;
+    let server = start_trusting(&ca, &chain).await;
     assert_eq!(post(&server, &chain).await, 400);
     let logged = log();
     let line = logged

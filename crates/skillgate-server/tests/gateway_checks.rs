@@ -2,13 +2,11 @@
 //! forwarded, and an answer whose JSON has a duplicate key (one reading for the check,
 //! another for Alexa) is replaced by the spoken error, failure kind `invalid`.
 
-mod common;
-
 use axum::Router;
 use axum::routing::post;
-use common::*;
 use http::HeaderMap;
 use skillgate_server::spoken::UNAVAILABLE_TEXT;
+use skillgate_server::testing::*;
 
 type Seen = std::sync::Arc<std::sync::Mutex<Vec<HeaderMap>>>;
 

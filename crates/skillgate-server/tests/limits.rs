@@ -2,11 +2,9 @@
 //! body announced with `Expect: 100-continue` is refused before a byte of it is sent; slow
 //! headers and slow bodies are cut off.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use skillgate_server::testing::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

@@ -1,38 +1,12 @@
 //! The text log over a real server: a signed request whose `requestId` holds CR/LF (and
 //! other control characters) still makes exactly one log line, with them escaped.
 
-mod common;
-
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use common::*;
 use skillgate_server::config::{LogConfig, LogFormat};
-
-/// Everything logged, shared with the subscriber.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
-    type Writer = Captured;
-    fn make_writer(&'a self) -> Captured {
-        self.clone()
-    }
-}
+use skillgate_server::testing::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn control_characters_from_a_signed_request_stay_on_one_log_line() {
-    let captured = Captured::default();
+    let captured = CapturedLog::default();
     let log = LogConfig {
         level: "info".to_owned(),
         format: LogFormat::Text,

@@ -1,23 +1,10 @@
 //! Native skills over HTTPS: a verified request reaches the Rust skill; a panicking skill
 //! does not take the server down; demo mode (any application id) still verifies.
 
-mod common;
-
-use common::*;
 use skillgate::{Context, Skill};
-use skillgate_server::config::SkillConfig;
+use skillgate_server::testing::*;
 
-fn native(name: &str, ids: &[&str]) -> SkillConfig {
-    SkillConfig {
-        name: name.to_owned(),
-        path: "/alexa".to_owned(),
-        application_ids: ids.iter().map(|s| (*s).to_owned()).collect(),
-        handler: Some(name.to_owned()),
-        upstream: None,
-        upstream_timeout_ms: None,
-    }
-}
-
+/// Speaks and reprompts on launch.
 fn greeter() -> Skill {
     Skill::builder()
         .on_launch(|cx: Context| async move {
@@ -32,7 +19,7 @@ fn greeter() -> Skill {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verified_requests_reach_the_native_skill() {
-    let server = start_with(config(vec![native("greeter", &[SKILL_ID])]), |b| {
+    let server = start_with(config(vec![native_skill("greeter", &[SKILL_ID])]), |b| {
         b.native_skill("greeter", greeter())
     })
     .await;
@@ -50,7 +37,7 @@ async fn verified_requests_reach_the_native_skill() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_mode_accepts_any_id_but_still_verifies() {
-    let mut config = config(vec![native("greeter", &[])]);
+    let mut config = config(vec![native_skill("greeter", &[])]);
     config.dev.any_application_id = true;
     let server = start_with(config, |b| b.native_skill("greeter", greeter())).await;
     let (status, _) = server.post_signed(OTHER_ID, "LaunchRequest").await;
@@ -82,8 +69,8 @@ async fn a_panicking_skill_does_not_take_the_server_down() {
         })
         .build();
     let server = start_with(
-        config(vec![native("boom", &[SKILL_ID]), {
-            let mut s = native("greeter", &[OTHER_ID]);
+        config(vec![native_skill("boom", &[SKILL_ID]), {
+            let mut s = native_skill("greeter", &[OTHER_ID]);
             s.path = "/other".to_owned();
             s
         }]),
@@ -111,7 +98,7 @@ async fn a_panicking_skill_does_not_take_the_server_down() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_handler_names_are_a_start_up_error() {
-    let err = skillgate_server::ServerBuilder::new(config(vec![native("nope", &[SKILL_ID])]))
+    let err = skillgate_server::ServerBuilder::new(config(vec![native_skill("nope", &[SKILL_ID])]))
         .native_skill("greeter", greeter())
         .start()
         .await

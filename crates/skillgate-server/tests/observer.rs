@@ -2,16 +2,11 @@
 //! its body (a refused one copied while the gate read it) and the answer; and
 //! `ServerBuilder::admin_routes` are served on the admin listener only.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::*;
-use skillgate::{Context, Skill};
-use skillgate_server::ServerBuilder;
-use skillgate_server::config::SkillConfig;
 use skillgate_server::observe::{RequestObserver, RequestRecord, Verdict};
+use skillgate_server::testing::*;
 
 #[derive(Debug, Default)]
 struct Collect(Mutex<Vec<RequestRecord>>);
@@ -22,41 +17,21 @@ impl RequestObserver for Collect {
     }
 }
 
-fn greeter() -> Skill {
-    Skill::builder()
-        .on_launch(|cx: Context| async move { Ok(cx.reply().speak("Hello there.").build()) })
-        .build()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_observer_sees_verified_and_refused_requests() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = config(vec![SkillConfig {
-        name: "greeter".to_owned(),
-        path: "/alexa".to_owned(),
-        application_ids: vec![SKILL_ID.to_owned()],
-        handler: Some("greeter".to_owned()),
-        upstream: None,
-        upstream_timeout_ms: None,
-    }]);
+    let mut config = config(vec![native_skill("greeter", &[SKILL_ID])]);
     config.admin_listen = Some("127.0.0.1:0".parse().unwrap());
     let seen = Arc::new(Collect::default());
     let extra = axum::Router::new().route("/extra", axum::routing::get(|| async { "extra\n" }));
-    let server = ServerBuilder::new(config)
-        .dev_tls_dir(dir.path().join("tls"))
-        .trust_anchor(chain().root_der().clone())
-        .chain_source(Arc::new(chain().source()))
-        .native_skill("greeter", greeter())
-        .observer(seen.clone())
-        .admin_routes(extra)
-        .start()
-        .await
-        .unwrap();
-    let main = server.local_addr();
-    let admin = server.report().admin_listen.unwrap();
-    let handle = server.handle();
-    let task = tokio::spawn(server.run());
-    let client = client_trusting(&dir.path().join("tls/cert.pem"));
+    let server = start_with(config, |b| {
+        b.native_skill("greeter", greeter("Hello there."))
+            .observer(seen.clone())
+            .admin_routes(extra)
+    })
+    .await;
+    let main = server.addr;
+    let admin = server.admin.unwrap();
+    let client = &server.client;
     let url = format!("https://127.0.0.1:{}/alexa", main.port());
 
     // Verified and answered.
@@ -141,10 +116,5 @@ async fn the_observer_sees_verified_and_refused_requests() {
         .unwrap();
     assert_eq!(r.status(), 404);
 
-    handle.shutdown();
-    tokio::time::timeout(Duration::from_secs(10), task)
-        .await
-        .unwrap()
-        .unwrap()
-        .unwrap();
+    server.stop().await;
 }

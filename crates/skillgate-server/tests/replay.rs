@@ -2,14 +2,12 @@
 //! 400; with a shared Redis two instances refuse each other's replays; a shared store that
 //! stops answering is answered 503 within its timeout.
 
-mod common;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::*;
 use skillgate_server::config::Config;
+use skillgate_server::testing::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -30,14 +28,7 @@ async fn post(
     server: &TestServer,
     request: &(reqwest::header::HeaderMap, Vec<u8>),
 ) -> (u16, String) {
-    let r = server
-        .client
-        .post(server.url("/alexa"))
-        .headers(request.0.clone())
-        .body(request.1.clone())
-        .send()
-        .await
-        .unwrap();
+    let r = server.send(request.0.clone(), request.1.clone()).await;
     let status = r.status().as_u16();
     (status, r.text().await.unwrap())
 }

@@ -1,10 +1,8 @@
 //! Replay protection across a restart (single instance, no shared store): a captured
 //! request answered before the restart is still refused after it, inside its window.
 
-mod common;
-
-use common::*;
 use skillgate_server::config::Config;
+use skillgate_server::testing::*;
 
 async fn start_home(config: Config, journal: &std::path::Path) -> TestServer {
     let journal = journal.to_owned();
@@ -16,16 +14,7 @@ async fn start_home(config: Config, journal: &std::path::Path) -> TestServer {
 }
 
 async fn post(server: &TestServer, request: &(reqwest::header::HeaderMap, Vec<u8>)) -> u16 {
-    server
-        .client
-        .post(server.url("/alexa"))
-        .headers(request.0.clone())
-        .body(request.1.clone())
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
+    skillgate_server::testing::post(server, request.0.clone(), request.1.clone()).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,15 +2,13 @@
 //! real upstreams (good, dead, slow, lying), routing by application id, metrics, health,
 //! recording, the connection cap, and graceful shutdown with a request in flight.
 
-mod common;
-
 use std::time::Duration;
 
 use axum::Router;
 use axum::routing::post;
-use common::*;
 use http::HeaderMap;
 use skillgate_server::spoken::UNAVAILABLE_TEXT;
+use skillgate_server::testing::*;
 
 type Seen = std::sync::Arc<std::sync::Mutex<Vec<(HeaderMap, bytes::Bytes)>>>;
 

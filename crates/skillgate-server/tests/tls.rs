@@ -1,17 +1,15 @@
 //! TLS: certificate reload while serving (file change and explicit reload, as on SIGHUP),
 //! a bad new certificate keeps the old one, TLS 1.2 and ALPN, and plain-HTTP mode.
 
-mod common;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::*;
 use rustls::pki_types::ServerName;
 use skillgate_server::cert_store::fingerprint;
 use skillgate_server::config::CertificateFiles;
 use skillgate_server::dev_cert;
+use skillgate_server::testing::*;
 
 /// Handshakes with `addr` and returns the served leaf's fingerprint, the TLS version and
 /// the ALPN protocol.

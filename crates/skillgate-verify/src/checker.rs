@@ -86,14 +86,19 @@ impl VerifierConfig {
     /// `dev_loose_timestamp`, an extra trust anchor that is not a certificate). The
     /// server's plan step calls it.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.trust_store().map(drop)
+    }
+
+    /// The checks of [`validate`](Self::validate), in its order, ending with the trust
+    /// store they build: [`Checker::new`] keeps it rather than building it again.
+    fn trust_store(&self) -> Result<TrustStore, ConfigError> {
         if self.application_ids == ApplicationIds::Only(Vec::new()) {
             return Err(ConfigError::NoApplicationIds);
         }
         if self.timestamp_tolerance > DEFAULT_TOLERANCE && !self.dev_loose_timestamp {
             return Err(ConfigError::ToleranceTooLarge(self.timestamp_tolerance));
         }
-        TrustStore::new(&self.extra_trust_anchors)?;
-        Ok(())
+        TrustStore::new(&self.extra_trust_anchors)
     }
 
     /// Accepts requests for these application ids, with every other setting at its default.
@@ -188,7 +193,7 @@ impl Checker {
     /// Checks `config` (an allowlist, the tolerance, the extra anchors) and builds the trust
     /// store.
     pub fn new(config: VerifierConfig) -> Result<Checker, ConfigError> {
-        config.validate()?;
+        let trust = Arc::new(config.trust_store()?);
         if config.timestamp_tolerance > DEFAULT_TOLERANCE {
             tracing::warn!(
                 tolerance = ?config.timestamp_tolerance,
@@ -200,7 +205,6 @@ impl Checker {
                 "accepting legacy SHA-1 `Signature` headers when `Signature-256` is absent"
             );
         }
-        let trust = Arc::new(TrustStore::new(&config.extra_trust_anchors)?);
         Ok(Checker { config, trust })
     }
 

@@ -390,6 +390,78 @@ impl TestChain {
     }
 }
 
+/// A TLS server configuration (aws-lc-rs) presenting a certificate for `s3.amazonaws.com`
+/// issued by a CA of its own, and that CA's certificate: a local stand-in for the host that
+/// serves Amazon's chains, which an [`HttpsChainSource`](crate::HttpsChainSource) reaches
+/// with `connect_to` and the CA in `extra_tls_roots`.
+#[cfg(feature = "fetch")]
+pub fn chain_host_tls() -> (rustls::ServerConfig, CertificateDer<'static>) {
+    let ca_key = KeyPair::generate().expect("generate the CA key");
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca_params, ca_key).expect("self-sign the CA");
+    let key = KeyPair::generate().expect("generate the host key");
+    let params = CertificateParams::new(vec!["s3.amazonaws.com".to_owned()]).expect("host params");
+    let cert = params
+        .signed_by(&key, &ca)
+        .expect("sign the host certificate");
+    let tls = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("the default protocol versions")
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![cert.der().clone()],
+        rustls_pki_types::PrivateKeyDer::Pkcs8(rustls_pki_types::PrivatePkcs8KeyDer::from(
+            key.serialize_der(),
+        )),
+    )
+    .expect("a usable host certificate");
+    (tls, ca.der().clone())
+}
+
+/// A reqwest client for plain-HTTP test servers on loopback (an app under test, an admin
+/// listener): no proxy from the environment, no trusted roots.
+#[cfg(feature = "fetch")]
+pub fn plain_client() -> reqwest::Client {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("the default protocol versions")
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth();
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls)
+        .no_proxy()
+        .build()
+        .expect("a reqwest client")
+}
+
+/// One [`TestChain`] for the whole test binary, generated on first use (RSA key
+/// generation is the slow part, so tests share it).
+pub fn shared_chain() -> &'static TestChain {
+    static CHAIN: std::sync::OnceLock<TestChain> = std::sync::OnceLock::new();
+    CHAIN.get_or_init(TestChain::generate)
+}
+
+/// A request signed over `chain` as an HTTP client sends it: a fresh [`envelope`] for
+/// `application_id` and `request_type` timestamped now, and its headers
+/// ([`TestChain::headers`] plus `Content-Type: application/json; charset=utf-8`).
+pub fn signed_request(
+    chain: &TestChain,
+    application_id: &str,
+    request_type: &str,
+) -> (HeaderMap, Vec<u8>) {
+    let body = envelope(application_id, request_type, OffsetDateTime::now_utc());
+    let mut headers = chain.headers(&body);
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    (headers, body)
+}
+
 /// A minimal request envelope as Alexa sends it (compact JSON), with a request id unique to
 /// this call (`amzn1.echo-api.request.test-<pid>-<n>`), as Alexa's are: a verifier with
 /// replay protection accepts each envelope once.

@@ -16,7 +16,7 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls_pki_types::CertificateDer;
 use skillgate_verify::testing::{LeafOptions, TestCa, TestChain};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -142,24 +142,7 @@ impl ChainServer {
 }
 
 pub async fn chain_server(pem: Vec<u8>) -> ChainServer {
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
-    let key = rcgen::KeyPair::generate().unwrap();
-    let params = rcgen::CertificateParams::new(vec!["s3.amazonaws.com".to_owned()]).unwrap();
-    let cert = params.signed_by(&key, &ca).unwrap();
-    let tls = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![cert.der().clone()],
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-    )
-    .unwrap();
+    let (tls, ca) = skillgate_verify::testing::chain_host_tls();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -195,7 +178,7 @@ pub async fn chain_server(pem: Vec<u8>) -> ChainServer {
     });
     ChainServer {
         addr,
-        tls_root: ca.der().clone(),
+        tls_root: ca,
         hits,
         pem: served,
     }

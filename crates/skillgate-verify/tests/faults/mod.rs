@@ -17,7 +17,7 @@ use http_body_util::{BodyExt as _, Full, StreamBody};
 use hyper::body::{Frame, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls_pki_types::CertificateDer;
 
 type Body = BoxBody<Bytes, std::io::Error>;
 
@@ -69,30 +69,13 @@ impl FaultServer {
 
 /// Starts the fault server.
 pub async fn fault_server() -> FaultServer {
-    let ca_key = rcgen::KeyPair::generate().unwrap();
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
-    let key = rcgen::KeyPair::generate().unwrap();
-    let params = rcgen::CertificateParams::new(vec!["s3.amazonaws.com".to_owned()]).unwrap();
-    let cert = params.signed_by(&key, &ca).unwrap();
-    let tls = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![cert.der().clone()],
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-    )
-    .unwrap();
+    let (tls, ca) = skillgate_verify::testing::chain_host_tls();
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = FaultServer {
         addr,
-        tls_root: ca.der().clone(),
+        tls_root: ca,
         hits: Arc::new(AtomicUsize::new(0)),
         broken: Arc::new(AtomicBool::new(false)),
         chains: Arc::new(Mutex::new(HashMap::new())),
