@@ -512,111 +512,183 @@ pub fn check_verify(data: &[u8]) {
     }
 }
 
-/// The model the `nlu` target uses when the input's model part is not a model.
-const NLU_FALLBACK_MODEL: &str = include_str!("../../testdata/nlu/audiobookshelf-en-US.model.json");
+/// The day the NLU targets resolve relative dates against.
+const NLU_TODAY: time::Date = time::macros::date!(2026 - 11 - 30);
 
-/// Prepared matchers kept per locale for one model (bounded: cleared past this many).
-const NLU_MATCHERS_PER_MODEL: usize = 32;
+/// Sentences one `nlu_model` input matches (its invocation name and one sample).
+const NLU_MODEL_SENTENCES: usize = 2;
+/// Bytes of the `nlu_match` sentence (a longer one is cut at a character boundary; the
+/// matcher itself reads at most 40 words).
+const NLU_MATCH_SENTENCE_BYTES: usize = 128;
 
-/// One model the `nlu` target has already read and checked, with its matchers by locale.
-struct NluModel {
-    model: skillgate_interaction_model::InteractionModelFile,
-    matchers: std::collections::HashMap<String, skillgate_nlu::Matcher>,
-}
+/// The locales an `nlu_model` input is prepared for (`input length % 3`): one per language
+/// the matcher has word lists for (the matcher reads nothing of the locale but its language).
+const NLU_LOCALES: [&str; 3] = ["en-US", "de-DE", "es-ES"];
 
-impl NluModel {
-    fn new(model: skillgate_interaction_model::InteractionModelFile) -> NluModel {
-        for finding in skillgate_interaction_model::check(&model) {
-            assert!(finding.path.starts_with("interactionModel"), "{finding}");
-        }
-        NluModel {
-            model,
-            matchers: std::collections::HashMap::new(),
-        }
+/// Matches `sentence` and checks what every answer must satisfy: the confidence is within
+/// 0..=1, every filled slot's spoken words are words of the (normalized) sentence, and the
+/// one-line JSON is JSON.
+fn check_match(matcher: &skillgate_nlu::Matcher, sentence: &str) {
+    let result = matcher.match_sentence(sentence, NLU_TODAY);
+    assert!((0.0..=1.0).contains(&result.confidence), "{result:?}");
+    let utterance = format!(" {} ", result.utterance);
+    for slot in &result.slots {
+        assert!(
+            utterance.contains(&format!(" {} ", slot.spoken)),
+            "{slot:?} not in {utterance:?}"
+        );
     }
+    let line = result.to_line_json();
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&line).is_ok(),
+        "not JSON: {line}"
+    );
+}
 
-    fn matcher(&mut self, locale: &str) -> &skillgate_nlu::Matcher {
-        if !self.matchers.contains_key(locale) && self.matchers.len() >= NLU_MATCHERS_PER_MODEL {
-            self.matchers.clear();
-        }
-        self.matchers
-            .entry(locale.to_owned())
-            .or_insert_with(|| skillgate_nlu::Matcher::new(&self.model, locale))
+/// `sample` with each `{slot}` replaced by the first value of the slot's custom type (or
+/// `five` for any other slot), so that the model's own samples also fill slots.
+fn fill_sample(
+    model: &skillgate_interaction_model::InteractionModelFile,
+    intent: &skillgate_interaction_model::Intent,
+    sample: &str,
+) -> String {
+    let mut out = String::with_capacity(sample.len());
+    let mut rest = sample;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            rest = &rest[open..];
+            break;
+        };
+        let value = intent
+            .slot(&after[..close])
+            .and_then(|slot| model.language_model().slot_type(&slot.type_name))
+            .and_then(|ty| ty.values().first())
+            .map_or("five", |value| value.name.value.as_str());
+        out.push_str(value);
+        rest = &after[close + 1..];
     }
+    out.push_str(rest);
+    out
 }
 
-/// What the `nlu` target reuses between inputs (libFuzzer runs them on one thread): reading,
-/// checking and preparing a model are pure functions of its bytes and the locale, so they run
-/// once per distinct model part (the last one is kept) and once per locale; the fallback
-/// model is read and checked once per process. Matching runs on every input.
-struct NluCache {
-    fallback: NluModel,
-    last_bytes: Vec<u8>,
-    last: Option<NluModel>,
-}
-
-thread_local! {
-    static NLU_CACHE: std::cell::RefCell<Option<NluCache>> = const { std::cell::RefCell::new(None) };
-}
-
-/// `nlu`: the input is `model JSON` NUL `locale` NUL `sentences, one per line` (parts may be
-/// missing). Reading any model never panics and a model that parses re-serializes to a fixed
-/// point; `check` never panics and names a JSON path in every finding; preparing the matcher and
-/// matching any sentence never panic, the confidence is within 0..=1, and every filled slot's
-/// spoken words occur in the sentence. A model part equal to the previous input's is not read
-/// and checked again (see `NluCache`).
-pub fn check_nlu(data: &[u8]) {
+/// `nlu_model`: any bytes (as UTF-8, lossily) as an interaction model. Reading never panics;
+/// a model that parses re-serializes to a fixed point; `check` never panics and names a JSON
+/// path in every finding; preparing a matcher for it (locale by input length, see
+/// [`NLU_LOCALES`]) never panics, and neither does matching its invocation name and the first
+/// sample of its first intent that has one (slots filled from their types), each answer
+/// passing the checks of `nlu_match`.
+pub fn check_nlu_model(data: &[u8]) {
     use skillgate_interaction_model::InteractionModelFile;
 
-    let mut parts = data.splitn(3, |b| *b == 0);
-    let model_bytes = parts.next().unwrap_or_default();
-    let locale = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
-    let sentences = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
-    NLU_CACHE.with_borrow_mut(|cache| {
-        let cache = cache.get_or_insert_with(|| NluCache {
-            fallback: NluModel::new(
-                InteractionModelFile::from_json(NLU_FALLBACK_MODEL)
-                    .expect("the fallback model parses"),
-            ),
-            last_bytes: Vec::new(),
-            last: None,
+    let text = String::from_utf8_lossy(data);
+    let parsed = InteractionModelFile::from_json(&text);
+    if trace() {
+        eprintln!("nlu_model: {:?}", parsed.as_ref().map(|_| ()));
+    }
+    let Ok(model) = parsed else {
+        return;
+    };
+    let written = model.to_json_pretty();
+    let again = match InteractionModelFile::from_json(&written) {
+        Ok(again) => again,
+        Err(e) => panic!("a written model does not parse: {e}\n{written}"),
+    };
+    assert_eq!(
+        again.to_json_pretty(),
+        written,
+        "round trip is a fixed point"
+    );
+    for finding in skillgate_interaction_model::check(&model) {
+        assert!(finding.path.starts_with("interactionModel"), "{finding}");
+    }
+    let locale = NLU_LOCALES[data.len() % NLU_LOCALES.len()];
+    let matcher = skillgate_nlu::Matcher::new(&model, locale);
+    let lm = model.language_model();
+    let samples = lm.intents.iter().flat_map(|intent| {
+        intent
+            .samples()
+            .first()
+            .map(|sample| fill_sample(&model, intent, sample))
+    });
+    for sentence in std::iter::once(lm.invocation_name.clone())
+        .chain(samples)
+        .take(NLU_MODEL_SENTENCES)
+    {
+        check_match(&matcher, &sentence);
+    }
+}
+
+/// The six models of `testdata/nlu` (the labelled test corpus), with their locales, in the
+/// order of the `nlu_match` selector byte.
+const NLU_MODELS: [(&str, &str); 6] = [
+    (
+        include_str!("../../testdata/nlu/audiobookshelf-en-US.model.json"),
+        "en-US",
+    ),
+    (
+        include_str!("../../testdata/nlu/calendar-reader-en-US.model.json"),
+        "en-US",
+    ),
+    (
+        include_str!("../../testdata/nlu/decision-tree-en-GB.model.json"),
+        "en-GB",
+    ),
+    (
+        include_str!("../../testdata/nlu/fact-en-US.model.json"),
+        "en-US",
+    ),
+    (
+        include_str!("../../testdata/nlu/highlowgame-en-US.model.json"),
+        "en-US",
+    ),
+    (
+        include_str!("../../testdata/nlu/sauce-boss-es-ES.model.json"),
+        "es-ES",
+    ),
+];
+
+/// The locale of `nlu_match`'s selector: `selector / 6 % 4` is 0 for the model's own locale,
+/// then English, German and Spanish word lists on any model.
+const NLU_MATCH_LOCALES: [Option<&str>; 4] = [None, Some("en-US"), Some("de-DE"), Some("es-ES")];
+
+/// Prepared matchers by selector value.
+type NluMatchers = std::collections::HashMap<usize, skillgate_nlu::Matcher>;
+
+thread_local! {
+    /// `nlu_match`'s matchers, prepared once per process and selector value (24 at most).
+    static NLU_MATCHERS: std::cell::RefCell<NluMatchers> =
+        std::cell::RefCell::new(NluMatchers::new());
+}
+
+/// `nlu_match`: the first byte picks one of the six prepared models of `testdata/nlu`
+/// (`selector % 6`) and a locale (`selector / 6 % 4`: its own, `en-US`, `de-DE`, `es-ES`); the
+/// rest (as UTF-8, lossily, at most 128 bytes) is one sentence. Matching never panics, the
+/// confidence is within 0..=1, every filled slot's spoken words occur in the sentence, and
+/// the one-line JSON (`to_line_json`) is JSON. The matchers are prepared once per process, so
+/// every execution is one match: the matcher is stateless, so a second sentence in the same
+/// input would test nothing a second input does not.
+pub fn check_nlu_match(data: &[u8]) {
+    use skillgate_interaction_model::InteractionModelFile;
+
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let key = usize::from(selector) % (NLU_MODELS.len() * NLU_MATCH_LOCALES.len());
+    let text = String::from_utf8_lossy(rest);
+    NLU_MATCHERS.with_borrow_mut(|matchers| {
+        let matcher = matchers.entry(key).or_insert_with(|| {
+            let (json, own) = NLU_MODELS[key % NLU_MODELS.len()];
+            let locale = NLU_MATCH_LOCALES[key / NLU_MODELS.len()].unwrap_or(own);
+            let model = InteractionModelFile::from_json(json).expect("the corpus model parses");
+            skillgate_nlu::Matcher::new(&model, locale)
         });
-        if cache.last_bytes != model_bytes {
-            let model_part = String::from_utf8_lossy(model_bytes);
-            cache.last = InteractionModelFile::from_json(&model_part)
-                .ok()
-                .map(|model| {
-                    let written = model.to_json_pretty();
-                    let again =
-                        InteractionModelFile::from_json(&written).expect("a written model parses");
-                    assert_eq!(
-                        again.to_json_pretty(),
-                        written,
-                        "round trip is a fixed point"
-                    );
-                    NluModel::new(model)
-                });
-            cache.last_bytes.clear();
-            cache.last_bytes.extend_from_slice(model_bytes);
+        let mut end = text.len().min(NLU_MATCH_SENTENCE_BYTES);
+        while !text.is_char_boundary(end) {
+            end -= 1;
         }
-        let model = match cache.last.as_mut() {
-            Some(model) => model,
-            None => &mut cache.fallback,
-        };
-        let matcher = model.matcher(&locale);
-        let today = time::macros::date!(2026 - 11 - 30);
-        for sentence in sentences.lines().take(16) {
-            let result = matcher.match_sentence(sentence, today);
-            assert!((0.0..=1.0).contains(&result.confidence), "{result:?}");
-            let utterance = format!(" {} ", result.utterance);
-            for slot in &result.slots {
-                assert!(
-                    utterance.contains(&format!(" {} ", slot.spoken)),
-                    "{slot:?} not in {utterance:?}"
-                );
-            }
-            let _ = result.to_line_json();
-        }
+        check_match(matcher, &text[..end]);
     });
 }
 

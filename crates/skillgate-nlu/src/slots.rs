@@ -131,8 +131,10 @@ impl CustomType {
     }
 }
 
+/// [`fold`] of every word of `phrase`. `fold` maps character by character and keeps spaces,
+/// so the whole phrase is folded at once (no list of words, one allocation).
 fn fold_phrase(phrase: &str) -> String {
-    phrase.split(' ').map(fold).collect::<Vec<_>>().join(" ")
+    fold(phrase)
 }
 
 /// One way a slot can be filled from a span of the sentence.

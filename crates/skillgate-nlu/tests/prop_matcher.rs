@@ -1,6 +1,7 @@
-//! The properties of the `nlu` fuzz target (fuzz/src/lib.rs `check_nlu`), checked with
-//! proptest on stable: any model and any sentence, no panic, confidence within 0..=1, slot
-//! words taken from the sentence, round trips at a fixed point.
+//! The properties of the `nlu_model` and `nlu_match` fuzz targets (fuzz/src/lib.rs
+//! `check_nlu_model`, `check_nlu_match`), checked with proptest on stable: any model and any
+//! sentence, no panic, confidence within 0..=1, slot words taken from the sentence, round
+//! trips at a fixed point; and the targets' committed seeds.
 
 use proptest::prelude::*;
 use skillgate_interaction_model::{InteractionModelFile, check};
@@ -123,21 +124,59 @@ proptest! {
     }
 }
 
+/// The six models of `testdata/nlu` in the order of the `nlu_match` selector byte (see
+/// `check_nlu_match` in fuzz/src/lib.rs), with their locales.
+const MODELS: [(&str, &str); 6] = [
+    ("audiobookshelf-en-US", "en-US"),
+    ("calendar-reader-en-US", "en-US"),
+    ("decision-tree-en-GB", "en-GB"),
+    ("fact-en-US", "en-US"),
+    ("highlowgame-en-US", "en-US"),
+    ("sauce-boss-es-ES", "es-ES"),
+];
+
+/// The committed seeds of a fuzz target, `fuzz/seeds/<target>/*`.
+fn seeds(target: &str) -> Vec<Vec<u8>> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/seeds")
+        .join(target);
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| std::fs::read(entry.unwrap().path()).unwrap())
+        .collect()
+}
+
+/// `fuzz/seeds/nlu_match`: a selector byte (model `% 6`, locale `/ 6 % 4`: the model's own,
+/// `en-US`, `de-DE`, `es-ES`), then one sentence.
 #[test]
-fn committed_fuzz_seeds() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/nlu");
+fn committed_nlu_match_seeds() {
+    let testdata = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/nlu");
+    let mut seen = [0; 6];
+    for data in seeds("nlu_match") {
+        let (&selector, rest) = data.split_first().unwrap();
+        let key = usize::from(selector) % 24;
+        let (name, own) = MODELS[key % 6];
+        let locale = ["", "en-US", "de-DE", "es-ES"][key / 6];
+        let locale = if locale.is_empty() { own } else { locale };
+        let model = std::fs::read_to_string(testdata.join(format!("{name}.model.json"))).unwrap();
+        let sentence = String::from_utf8_lossy(rest).into_owned();
+        check_properties(&model, locale, &[sentence]);
+        seen[key % 6] += 1;
+    }
+    assert!(
+        seen.iter().all(|n| *n > 0),
+        "a seed for every model: {seen:?}"
+    );
+}
+
+/// `fuzz/seeds/nlu_model`: the six models compact, the three smallest also as written.
+#[test]
+fn committed_nlu_model_seeds() {
     let mut seen = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let data = std::fs::read(entry.unwrap().path()).unwrap();
-        let mut parts = data.splitn(3, |b| *b == 0);
-        let model = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
-        let locale = String::from_utf8_lossy(parts.next().unwrap_or_default()).into_owned();
-        let sentences: Vec<String> = String::from_utf8_lossy(parts.next().unwrap_or_default())
-            .lines()
-            .map(str::to_owned)
-            .collect();
-        check_properties(&model, &locale, &sentences);
+    for data in seeds("nlu_model") {
+        let model = String::from_utf8(data).unwrap();
+        check_properties(&model, "en-US", &["tell me something".to_owned()]);
         seen += 1;
     }
-    assert_eq!(seen, 6);
+    assert_eq!(seen, 9);
 }
