@@ -11,6 +11,8 @@
 //! message, unless SKILLGATE_REQUIRE_CHROMIUM=1 (scripts/test installs them and sets it):
 //! then it fails. With SKILLGATE_UPDATE_SCREENSHOTS=1 it writes docs/console/*.png.
 
+mod server_common;
+
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -18,8 +20,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use server_common::{BIN, free_port, skillgate};
 
-const BIN: &str = env!("CARGO_BIN_EXE_skillgate");
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The longest any single wait in this test may take.
@@ -88,16 +90,6 @@ impl Drop for Guard {
     }
 }
 
-fn skillgate(data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("SKILLGATE_CONFIG")
-        .output()
-        .expect("run skillgate")
-}
-
 /// The running server: its skill URL, the console URL (with the token), the admin base.
 struct Served {
     guard: Guard,
@@ -105,6 +97,16 @@ struct Served {
     console_url: String,
     admin: String,
     out: PathBuf,
+}
+
+impl Served {
+    /// The console token, from the URL the server printed.
+    fn token(&self) -> &str {
+        self.console_url
+            .split("token=")
+            .nth(1)
+            .expect("the printed console URL carries the token")
+    }
 }
 
 fn serve(data: &Path) -> Served {
@@ -176,14 +178,6 @@ fn http_get(base: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
 
 fn browser_required() -> bool {
     std::env::var("SKILLGATE_REQUIRE_CHROMIUM").as_deref() == Ok("1")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn chromedriver() -> (Guard, String) {
@@ -354,12 +348,7 @@ async fn the_console_in_a_real_browser() {
     let data = dir.path().join("data");
     assert!(skillgate(&data, &["dev-ca", "init"]).status.success());
     let served = serve(&data);
-    let token = served
-        .console_url
-        .split("token=")
-        .nth(1)
-        .unwrap()
-        .to_owned();
+    let token = served.token().to_owned();
 
     // Without the token: 401; a wrong one: 403 (query or cookie); the right one: the cookie
     // (HttpOnly, SameSite=Strict) and a redirect to the clean URL.
@@ -648,12 +637,7 @@ fn the_event_stream_resumes_after_last_event_id() {
     let data = dir.path().join("data");
     assert!(skillgate(&data, &["dev-ca", "init"]).status.success());
     let served = serve(&data);
-    let token = served
-        .console_url
-        .split("token=")
-        .nth(1)
-        .unwrap()
-        .to_owned();
+    let token = served.token().to_owned();
     for _ in 0..3 {
         invoke(&data, &served.skill_url, &["--launch"]);
     }
