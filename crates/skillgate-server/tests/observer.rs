@@ -32,36 +32,22 @@ async fn the_observer_sees_verified_and_refused_requests() {
     let main = server.addr;
     let admin = server.admin.unwrap();
     let client = &server.client;
-    let url = format!("https://127.0.0.1:{}/alexa", main.port());
 
     // Verified and answered.
     let (headers, body) = signed(SKILL_ID, "LaunchRequest");
-    let r = client
-        .post(&url)
-        .headers(headers)
-        .body(body.clone())
-        .send()
-        .await
-        .unwrap();
+    let r = server.send(headers, body.clone()).await;
     assert_eq!(r.status(), 200);
     // Signed, but for another skill: refused by the verifier after the body was read.
     let (headers, other) = signed(OTHER_ID, "LaunchRequest");
-    let r = client
-        .post(&url)
-        .headers(headers)
-        .body(other.clone())
-        .send()
-        .await
-        .unwrap();
+    let r = server.send(headers, other.clone()).await;
     assert_eq!(r.status(), 400);
     // Not signed at all.
-    let r = client
-        .post(&url)
-        .header("content-type", "application/json")
-        .body("{\"unsigned\":true}")
-        .send()
-        .await
-        .unwrap();
+    let mut unsigned = http::HeaderMap::new();
+    unsigned.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    let r = server.send(unsigned, b"{\"unsigned\":true}".to_vec()).await;
     assert_eq!(r.status(), 400);
 
     let records = seen.0.lock().unwrap().clone();
