@@ -18,11 +18,15 @@ const MASKED_KEYS: &[&str] = &[
 /// Masks an Alexa identifier, keeping its prefix and last four characters:
 /// `amzn1.ask.account.AFQ…XYZW` → `amzn1.ask.account.…XYZW`.
 pub fn mask_id(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() <= 8 {
+    // The byte offset of the fourth character from the end, found without collecting the
+    // id's characters (a user id is a few hundred of them, masked on every request).
+    let mut from_end = id.char_indices().rev().map(|(i, _)| i);
+    let tail_start = from_end.nth(3).unwrap_or(0);
+    // More than 8 characters: the tail's 4 and at least 5 before them.
+    if from_end.nth(4).is_none() {
         return "…".to_owned();
     }
-    let tail: String = chars[chars.len() - 4..].iter().collect();
+    let tail = &id[tail_start..];
     // Keep a well-known `amzn1.<kind>.<kind>.` prefix, which says what the id is.
     let prefix_end = id
         .match_indices('.')
@@ -31,7 +35,11 @@ pub fn mask_id(id: &str) -> String {
         .map(|(i, _)| i + 1)
         .filter(|&i| id.starts_with("amzn1.") && i + 4 < id.len())
         .unwrap_or(0);
-    format!("{}…{tail}", &id[..prefix_end])
+    let mut masked = String::with_capacity(prefix_end + '…'.len_utf8() + tail.len());
+    masked.push_str(&id[..prefix_end]);
+    masked.push('…');
+    masked.push_str(tail);
+    masked
 }
 
 /// Returns `value` with every token and id masked, and slot values replaced, for logs
@@ -90,6 +98,15 @@ mod tests {
         );
         assert_eq!(mask_id("short"), "…");
         assert_eq!(mask_id("0123456789abcdef"), "…cdef");
+        // Eight characters or fewer are masked whole; from nine on, the last four show.
+        assert_eq!(mask_id("12345678"), "…");
+        assert_eq!(mask_id("123456789"), "…6789");
+        assert_eq!(mask_id(""), "…");
+        // Characters, not bytes: eight two-byte characters are still eight.
+        assert_eq!(mask_id("éééééééé"), "…");
+        assert_eq!(mask_id("ééééééééßü€x"), "…ßü€x");
+        // The prefix needs four characters after it.
+        assert_eq!(mask_id("amzn1.ask.account.ABC"), "….ABC");
     }
 
     #[test]
