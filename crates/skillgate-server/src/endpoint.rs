@@ -33,6 +33,8 @@ pub(crate) struct SkillEntry {
     /// `None`: any application id (demo / dev only).
     pub ids: Option<Vec<String>>,
     pub target: Target,
+    /// Its request counters and latency histogram.
+    pub metrics: crate::metrics::SkillMetrics,
 }
 
 /// Everything a path needs to answer.
@@ -106,7 +108,7 @@ pub(crate) async fn handle(
     };
     let (status, answer, outcome) = dispatch(&endpoint, skill, &admitted, &parts.headers).await;
     let elapsed = started.elapsed();
-    crate::metrics::request(&skill.name, outcome, elapsed);
+    skill.metrics.request(outcome, elapsed);
     log_answered(&endpoint, skill, &admitted, status, outcome, elapsed);
     crate::observe::answered(
         observer,

@@ -105,6 +105,68 @@ pub fn register_skill(skill: &str) {
     let _ = metrics::histogram!(REQUEST_DURATION, "skill" => skill.to_owned());
 }
 
+/// The request metrics of one skill, looked up once.
+///
+/// [`request`] builds the label set and finds its series in the recorder on every call;
+/// a skill's series are fixed, so this finds them on the skill's first request and keeps the
+/// handles. Handles found before a recorder is installed would count nowhere, which is why
+/// the lookup waits for the first request rather than the skill's creation.
+#[derive(Debug)]
+pub(crate) struct SkillMetrics {
+    skill: String,
+    handles: OnceLock<SkillHandles>,
+}
+
+#[derive(Debug)]
+struct SkillHandles {
+    duration: metrics::Histogram,
+    /// One counter per outcome a routed request can end with.
+    outcomes: Vec<(&'static str, metrics::Counter)>,
+}
+
+/// The outcomes of a request that reached a skill (`endpoint::dispatch`).
+const ROUTED_OUTCOMES: [&str; 5] = [
+    "answered",
+    "rejected",
+    "skill_error",
+    "timeout",
+    "upstream_error",
+];
+
+impl SkillMetrics {
+    /// The metrics of the skill named `skill`.
+    pub(crate) fn new(skill: &str) -> SkillMetrics {
+        SkillMetrics {
+            skill: skill.to_owned(),
+            handles: OnceLock::new(),
+        }
+    }
+
+    /// Counts one request of this skill, as [`request`] does.
+    pub(crate) fn request(&self, outcome: &'static str, elapsed: Duration) {
+        let handles = self.handles.get_or_init(|| SkillHandles {
+            duration: metrics::histogram!(REQUEST_DURATION, "skill" => self.skill.clone()),
+            outcomes: ROUTED_OUTCOMES
+                .iter()
+                .map(|&outcome| {
+                    let counter = metrics::counter!(
+                        REQUESTS, "skill" => self.skill.clone(), "outcome" => outcome
+                    );
+                    (outcome, counter)
+                })
+                .collect(),
+        });
+        match handles.outcomes.iter().find(|(known, _)| *known == outcome) {
+            Some((_, counter)) => counter.increment(1),
+            None => {
+                metrics::counter!(REQUESTS, "skill" => self.skill.clone(), "outcome" => outcome)
+                    .increment(1);
+            }
+        }
+        handles.duration.record(elapsed);
+    }
+}
+
 /// Counts one answered request.
 pub fn request(skill: &str, outcome: &'static str, elapsed: Duration) {
     metrics::counter!(REQUESTS, "skill" => skill.to_owned(), "outcome" => outcome).increment(1);
@@ -134,6 +196,32 @@ pub fn tls_certificate_expiry(name: &str, seconds_left: i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_skills_kept_handles_count_the_same_series_as_a_lookup() {
+        let handle = install().unwrap();
+        let kept = SkillMetrics::new("kept-handles");
+        kept.request("answered", Duration::from_millis(2));
+        kept.request("answered", Duration::from_millis(4));
+        request("kept-handles", "answered", Duration::from_millis(1));
+        // An outcome outside the known list still counts.
+        kept.request("unlisted", Duration::from_millis(1));
+        let text = handle.render();
+        let count = |outcome: &str| {
+            let series = format!("{REQUESTS}{{skill=\"kept-handles\",outcome=\"{outcome}\"}} ");
+            text.lines()
+                .find_map(|line| line.strip_prefix(series.as_str()))
+                .unwrap_or_else(|| panic!("no {series}in {text}"))
+                .to_owned()
+        };
+        assert_eq!(count("answered"), "3");
+        assert_eq!(count("unlisted"), "1");
+        let samples = format!("{REQUEST_DURATION}_count{{skill=\"kept-handles\"}} ");
+        assert!(
+            text.lines().any(|line| line == format!("{samples}4")),
+            "{text}"
+        );
+    }
 
     #[test]
     fn families_are_listed_before_any_request() {

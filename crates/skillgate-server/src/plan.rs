@@ -459,6 +459,7 @@ impl ServerBuilder {
                     name: skill.name.clone(),
                     ids: entry_ids,
                     target,
+                    metrics: crate::metrics::SkillMetrics::new(&skill.name),
                 });
             }
             let loose = config.dev.loose_timestamp_secs;
