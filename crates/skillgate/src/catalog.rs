@@ -138,8 +138,8 @@ impl Catalog {
 
     /// The template for `key` in `locale`, following the fallback chain.
     pub fn lookup(&self, locale: &str, key: &str) -> Option<&str> {
-        fallback_chain(&normalize(locale), &self.default_locale)
-            .iter()
+        let locale = normalize(locale);
+        fallback_chain(&locale, &self.default_locale)
             .find_map(|loc| self.messages.get(loc).and_then(|m| m.get(key)))
             .map(String::as_str)
     }
@@ -177,25 +177,28 @@ impl Catalog {
 
 /// Lowercase, `_` → `-`, trimmed: `de_AT` and `de-at` are the same locale.
 fn normalize(locale: &str) -> String {
-    locale.trim().replace('_', "-").to_ascii_lowercase()
+    locale
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '_' => '-',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
 }
 
-/// `de-at` → [`de-at`, `de`, default, default's language], without duplicates.
-fn fallback_chain(locale: &str, default: &str) -> Vec<String> {
-    let mut chain: Vec<String> = Vec::with_capacity(4);
-    for loc in [locale, default] {
-        let mut current = loc;
-        loop {
-            if !current.is_empty() && !chain.iter().any(|c| c == current) {
-                chain.push(current.to_owned());
-            }
-            match current.rfind('-') {
-                Some(i) => current = &current[..i],
-                None => break,
-            }
-        }
+/// `de-at` → `de-at`, `de`, then the same for the default locale: the locales to look in,
+/// in order. Empty ones are skipped; a locale can come twice (`de` for `de-at` with a `de`
+/// default), which changes nothing for a first-match search. Borrowed, so a lookup (twice
+/// per answer, on every request) allocates only the normalized locale.
+fn fallback_chain<'a>(locale: &'a str, default: &'a str) -> impl Iterator<Item = &'a str> {
+    fn with_parents(locale: &str) -> impl Iterator<Item = &str> {
+        std::iter::successors(Some(locale), |current| {
+            current.rfind('-').map(|i| &current[..i])
+        })
+        .filter(|loc| !loc.is_empty())
     }
-    chain
+    with_parents(locale).chain(with_parents(default))
 }
 
 /// Replaces `{name}` placeholders; `{{` and `}}` are literal braces.
@@ -281,6 +284,15 @@ mod tests {
         assert_eq!(c.t("fr-FR", "hello", &[("name", "Luc")]), "Hello, Luc!");
         // A sibling region is not a fallback: de-AT does not borrow from de-DE.
         assert_eq!(c.lookup("de-AT", "bye"), None);
+    }
+
+    #[test]
+    fn the_fallback_chain_is_the_locale_its_parents_then_the_defaults() {
+        let chain: Vec<&str> = fallback_chain("zh-hant-tw", "en-us").collect();
+        assert_eq!(chain, ["zh-hant-tw", "zh-hant", "zh", "en-us", "en"]);
+        let chain: Vec<&str> = fallback_chain("", "en-us").collect();
+        assert_eq!(chain, ["en-us", "en"]);
+        assert_eq!(normalize("  De_aT "), "de-at");
     }
 
     #[test]
