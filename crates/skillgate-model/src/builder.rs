@@ -264,5 +264,11 @@ impl ResponseBuilder {
 }
 
 fn speak_text(text: &str) -> String {
-    format!("<speak>{}</speak>", ssml::escape(text))
+    const OPEN: &str = "<speak>";
+    const CLOSE: &str = "</speak>";
+    let mut ssml = String::with_capacity(OPEN.len() + text.len() + text.len() / 8 + CLOSE.len());
+    ssml.push_str(OPEN);
+    ssml::escape_into(&mut ssml, text);
+    ssml.push_str(CLOSE);
+    ssml
 }

@@ -330,6 +330,9 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
     }
 }
 
+/// The bytes reserved for a serialized answer before writing it.
+const ANSWER_CAPACITY: usize = 1024;
+
 /// Runs one step, turning a panic into a [`HandlerError`].
 async fn guarded<T>(
     future: impl Future<Output = Result<T, HandlerError>>,
@@ -378,7 +381,11 @@ impl Skill {
     pub async fn handle_json(&self, body: &[u8]) -> Result<Vec<u8>, SkillError> {
         let request = RequestEnvelope::from_slice(body).map_err(SkillError::InvalidRequest)?;
         let response = self.handle(request).await;
-        serde_json::to_vec(&response).map_err(SkillError::Serialize)
+        // Room for a typical answer (speech, reprompt, a card: 300–600 bytes) up front,
+        // instead of growing from nothing through several reallocations.
+        let mut answer = Vec::with_capacity(ANSWER_CAPACITY);
+        serde_json::to_writer(&mut answer, &response).map_err(SkillError::Serialize)?;
+        Ok(answer)
     }
 
     /// The answer when the skill fails: the apology, ending the session, or an empty answer

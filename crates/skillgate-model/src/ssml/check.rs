@@ -118,7 +118,15 @@ pub fn check(ssml: &str) -> Result<SsmlSummary, SsmlError> {
     let mut root_done = false;
     let mut root_seen = false;
     let mut summary = SsmlSummary::default();
-    if let Some((at, c)) = doc.char_indices().find(|(_, c)| !is_xml_char(*c)) {
+    // A forbidden character is a C0 control (one byte below 0x20) or U+FFFE/U+FFFF (lead
+    // byte 0xEF): a document with neither byte needs no walk through its characters.
+    let may_hold_forbidden = doc
+        .bytes()
+        .any(|b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF);
+    if let Some((at, c)) = may_hold_forbidden
+        .then(|| doc.char_indices().find(|(_, c)| !is_xml_char(*c)))
+        .flatten()
+    {
         return Err(SsmlError::ForbiddenCharacter {
             code: u32::from(c),
             at,
@@ -196,8 +204,8 @@ pub fn check(ssml: &str) -> Result<SsmlSummary, SsmlError> {
                 }
                 pos += len;
             }
-            c => {
-                if stack.is_empty() && !c.is_whitespace() {
+            c if stack.is_empty() => {
+                if !c.is_whitespace() {
                     return Err(if root_seen {
                         SsmlError::OutsideSpeak { at: pos }
                     } else {
@@ -205,6 +213,14 @@ pub fn check(ssml: &str) -> Result<SsmlSummary, SsmlError> {
                     });
                 }
                 pos += c.len_utf8();
+            }
+            _ => {
+                // Text inside an element runs to the next tag or entity; both start with an
+                // ASCII byte, so the byte found is a character boundary.
+                pos += rest
+                    .bytes()
+                    .position(|b| b == b'<' || b == b'&')
+                    .unwrap_or(rest.len());
             }
         }
     }
@@ -360,6 +376,26 @@ mod tests {
             }),
             ("<speak>&#1;</speak>", |e| {
                 matches!(e, SsmlError::InvalidEntity { .. })
+            }),
+            // The two non-characters share their lead byte with allowed ones (U+FFFD).
+            ("<speak>\u{FFFD}é\u{FFFE}</speak>", |e| {
+                *e == SsmlError::ForbiddenCharacter {
+                    code: 0xFFFE,
+                    at: 12,
+                }
+            }),
+            ("<speak>\u{FFFF}</speak>", |e| {
+                *e == SsmlError::ForbiddenCharacter {
+                    code: 0xFFFF,
+                    at: 7,
+                }
+            }),
+            // Text inside an element runs to the next tag: a stray close is still found.
+            ("<speak>long text, ünïcödé and all</speak> x", |e| {
+                matches!(e, SsmlError::OutsideSpeak { at: 46 })
+            }),
+            ("<speak>a < b</speak>", |e| {
+                matches!(e, SsmlError::MalformedTag { at: 9 })
             }),
         ];
         for (doc, expected) in cases {

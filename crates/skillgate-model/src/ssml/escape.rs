@@ -11,18 +11,30 @@ pub fn is_xml_char(c: char) -> bool {
 /// characters other than tab and line breaks) cannot be escaped and are dropped.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            c if !is_xml_char(c) => {}
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, text);
     out
+}
+
+/// [`escape`], appending to `out`. Runs of characters that stay as they are are copied
+/// whole.
+pub(crate) fn escape_into(out: &mut String, text: &str) {
+    let mut kept_from = 0;
+    for (at, c) in text.char_indices() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&apos;",
+            c if is_xml_char(c) => continue,
+            // Forbidden outright: dropped.
+            _ => "",
+        };
+        out.push_str(&text[kept_from..at]);
+        out.push_str(replacement);
+        kept_from = at + c.len_utf8();
+    }
+    out.push_str(&text[kept_from..]);
 }
 
 /// Reverses [`escape`]: replaces the five predefined XML entities and numeric character

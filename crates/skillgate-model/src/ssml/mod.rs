@@ -17,6 +17,7 @@ mod escape;
 
 pub use builder::Ssml;
 pub use check::{KNOWN_TAGS, SsmlError, SsmlSummary, check};
+pub(crate) use escape::escape_into;
 pub use escape::{escape, is_xml_char, unescape};
 
 /// Wraps an SSML fragment in `<speak>…</speak>`, unless it already is a `<speak>` document.
