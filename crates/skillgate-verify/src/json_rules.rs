@@ -32,6 +32,12 @@ pub const MAX_DEPTH: usize = 64;
 /// larger ones through a hash set, so a hostile object with thousands of keys stays linear.
 pub const SMALL_OBJECT_KEYS: usize = 16;
 
+/// Room made up front for open containers (Alexa's envelopes nest about 10 deep).
+const STACK_CAPACITY: usize = 16;
+
+/// Room made up front for the keys of the open objects.
+const KEYS_CAPACITY: usize = 48;
+
 /// Which JSON rule a body broke, and where (byte offset into the body).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -101,36 +107,18 @@ pub fn check(body: &[u8]) -> Result<(), JsonRuleError> {
         text,
         bytes: body,
         pos: 0,
+        keys: Vec::with_capacity(KEYS_CAPACITY),
     }
     .run()
 }
 
-/// The keys seen so far in one open object.
-#[derive(Default)]
-struct Keys<'a> {
-    small: Vec<Cow<'a, str>>,
-    large: Option<HashSet<Cow<'a, str>>>,
-}
-
-impl<'a> Keys<'a> {
-    /// Records `key`; false if it was already there.
-    fn insert(&mut self, key: Cow<'a, str>) -> bool {
-        if let Some(set) = &mut self.large {
-            return set.insert(key);
-        }
-        if self.small.contains(&key) {
-            return false;
-        }
-        self.small.push(key);
-        if self.small.len() > SMALL_OBJECT_KEYS {
-            self.large = Some(self.small.drain(..).collect());
-        }
-        true
-    }
-}
-
+/// One open container. An object's keys are the scanner's `keys[keys_from..]` while it has
+/// at most [`SMALL_OBJECT_KEYS`] of them, then a set of their own.
 enum Frame<'a> {
-    Object(Keys<'a>),
+    Object {
+        keys_from: usize,
+        large: Option<HashSet<Cow<'a, str>>>,
+    },
     Array,
 }
 
@@ -138,6 +126,9 @@ struct Scanner<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    /// The keys of the open objects, innermost last: one buffer for the whole scan, so an
+    /// ordinary object allocates nothing of its own.
+    keys: Vec<Cow<'a, str>>,
 }
 
 impl<'a> Scanner<'a> {
@@ -173,7 +164,7 @@ impl<'a> Scanner<'a> {
             }
             _ => return Err(self.syntax()),
         }
-        let mut stack: Vec<Frame<'a>> = Vec::new();
+        let mut stack: Vec<Frame<'a>> = Vec::with_capacity(STACK_CAPACITY);
         // Parse one value; containers push a frame and continue in the loop below.
         let mut want_value = true;
         loop {
@@ -189,7 +180,10 @@ impl<'a> Scanner<'a> {
                         if self.peek() == Some(b'}') {
                             self.pos += 1;
                         } else {
-                            stack.push(Frame::Object(Keys::default()));
+                            stack.push(Frame::Object {
+                                keys_from: self.keys.len(),
+                                large: None,
+                            });
                             self.key(&mut stack)?;
                             continue;
                         }
@@ -227,20 +221,22 @@ impl<'a> Scanner<'a> {
                 };
             };
             let close = match frame {
-                Frame::Object(_) => b'}',
+                Frame::Object { .. } => b'}',
                 Frame::Array => b']',
             };
             match self.peek() {
                 Some(b',') => {
                     self.pos += 1;
-                    if matches!(frame, Frame::Object(_)) {
+                    if matches!(frame, Frame::Object { .. }) {
                         self.key(&mut stack)?;
                     }
                     want_value = true;
                 }
                 Some(b) if b == close => {
                     self.pos += 1;
-                    stack.pop();
+                    if let Some(Frame::Object { keys_from, .. }) = stack.pop() {
+                        self.keys.truncate(keys_from);
+                    }
                     want_value = false;
                 }
                 _ => return Err(self.syntax()),
@@ -256,10 +252,21 @@ impl<'a> Scanner<'a> {
         }
         let at = self.pos;
         let key = self.string()?;
-        if let Some(Frame::Object(keys)) = stack.last_mut()
-            && !keys.insert(key)
-        {
-            return Err(JsonRuleError::DuplicateKey { offset: at });
+        if let Some(Frame::Object { keys_from, large }) = stack.last_mut() {
+            let fresh = match large {
+                Some(set) => set.insert(key),
+                None if self.keys[*keys_from..].contains(&key) => false,
+                None => {
+                    self.keys.push(key);
+                    if self.keys.len() - *keys_from > SMALL_OBJECT_KEYS {
+                        *large = Some(self.keys.drain(*keys_from..).collect());
+                    }
+                    true
+                }
+            };
+            if !fresh {
+                return Err(JsonRuleError::DuplicateKey { offset: at });
+            }
         }
         self.skip_ws();
         self.expect(b':')
@@ -457,6 +464,33 @@ mod tests {
             "}".repeat(MAX_DEPTH)
         ));
         ok(r#"{"é":"ü","e\u0301":1}"#);
+    }
+
+    #[test]
+    fn each_object_has_its_own_keys() {
+        // The same key in a parent and a child, in siblings, and after a child closed.
+        ok(r#"{"a":{"a":1},"b":{"a":2,"b":[{"a":3},{"a":4}]},"c":{"b":1}}"#);
+        let dup = |body: &str, offset: usize| {
+            assert_eq!(
+                check(body.as_bytes()),
+                Err(JsonRuleError::DuplicateKey { offset }),
+                "{body}"
+            );
+        };
+        // A parent's duplicate after a child (small, then past SMALL_OBJECT_KEYS) closed.
+        dup(r#"{"a":{"x":1,"y":2},"a":2}"#, 19);
+        let large: String = (0..=SMALL_OBJECT_KEYS)
+            .map(|i| format!("\"k{i}\":{i}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let body = format!(r#"{{"a":{{{large}}},"b":1,"a":2}}"#);
+        let at = body.rfind(r#""a""#).unwrap_or_default();
+        dup(&body, at);
+        // A duplicate inside a large child, and inside a child of a large object.
+        let body = format!(r#"{{"o":{{{large},"k3":0}}}}"#);
+        dup(&body, body.rfind(r#""k3""#).unwrap_or_default());
+        let body = format!(r#"{{{large},"c":{{"k1":1,"k1":2}}}}"#);
+        dup(&body, body.rfind(r#""k1""#).unwrap_or_default());
     }
 
     #[test]
