@@ -70,7 +70,13 @@ struct Escaping<'a, W: fmt::Write>(&'a mut W);
 
 impl<W: fmt::Write> fmt::Write for Escaping<'_, W> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
-        // Runs without control characters (nearly every field) go through in one write.
+        // Every control character starts with a byte below 0x20, 0x7F (DEL) or 0xC2 (the
+        // lead byte of U+0080–U+009F): text with none of them (nearly every field) goes
+        // through in one write, without decoding its characters.
+        if !text.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2) {
+            return self.0.write_str(text);
+        }
+        // Otherwise runs without control characters still go through in one write.
         let mut rest = text;
         while let Some((at, c)) = rest.char_indices().find(|&(_, c)| c.is_control()) {
             self.0.write_str(&rest[..at])?;
@@ -108,5 +114,8 @@ mod tests {
             escape_control("a\r\nb\u{0}c\u{7f}d\u{85}é\t"),
             "a\\r\\nb\\u{0}c\\u{7f}d\\u{85}é\\t"
         );
+        // 0xC2 also leads characters that are not controls, and they are kept.
+        assert_eq!(escape_control("\u{a0}£§ ok"), "\u{a0}£§ ok");
+        assert_eq!(escape_control("plain text"), "plain text");
     }
 }
