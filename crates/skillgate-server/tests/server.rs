@@ -439,10 +439,13 @@ async fn record_dir_keeps_masked_pairs() {
     assert_eq!(status, 200);
     let mut files = Vec::new();
     for _ in 0..50 {
+        // Finished records only: the recorder writes `*.json.partial` first and renames it,
+        // and a listing taken in between would name a file that is gone when it is read.
         files = std::fs::read_dir(rec.path())
             .unwrap()
             .collect::<Result<Vec<_>, _>>()
             .unwrap();
+        files.retain(|f| f.path().extension().is_some_and(|e| e == "json"));
         if !files.is_empty() {
             break;
         }
