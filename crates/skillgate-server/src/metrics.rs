@@ -101,8 +101,18 @@ fn describe() {
 
 /// Registers the per-skill series of `skill` (at start-up, so they are listed at 0).
 pub fn register_skill(skill: &str) {
-    metrics::counter!(REQUESTS, "skill" => skill.to_owned(), "outcome" => "answered").increment(0);
-    let _ = metrics::histogram!(REQUEST_DURATION, "skill" => skill.to_owned());
+    requests_counter(skill, "answered").increment(0);
+    let _ = duration_histogram(skill);
+}
+
+/// The series counting `skill`'s requests that ended with `outcome`.
+fn requests_counter(skill: &str, outcome: &'static str) -> metrics::Counter {
+    metrics::counter!(REQUESTS, "skill" => skill.to_owned(), "outcome" => outcome)
+}
+
+/// The latency histogram of `skill`'s requests.
+fn duration_histogram(skill: &str) -> metrics::Histogram {
+    metrics::histogram!(REQUEST_DURATION, "skill" => skill.to_owned())
 }
 
 /// The request metrics of one skill, looked up once.
@@ -120,8 +130,8 @@ pub(crate) struct SkillMetrics {
 #[derive(Debug)]
 struct SkillHandles {
     duration: metrics::Histogram,
-    /// One counter per outcome a routed request can end with.
-    outcomes: Vec<(&'static str, metrics::Counter)>,
+    /// The counter of each of [`ROUTED_OUTCOMES`], in its order.
+    outcomes: [metrics::Counter; ROUTED_OUTCOMES.len()],
 }
 
 /// The outcomes of a request that reached a skill (`endpoint::dispatch`).
@@ -145,23 +155,12 @@ impl SkillMetrics {
     /// Counts one request of this skill, as [`request`] does.
     pub(crate) fn request(&self, outcome: &'static str, elapsed: Duration) {
         let handles = self.handles.get_or_init(|| SkillHandles {
-            duration: metrics::histogram!(REQUEST_DURATION, "skill" => self.skill.clone()),
-            outcomes: ROUTED_OUTCOMES
-                .iter()
-                .map(|&outcome| {
-                    let counter = metrics::counter!(
-                        REQUESTS, "skill" => self.skill.clone(), "outcome" => outcome
-                    );
-                    (outcome, counter)
-                })
-                .collect(),
+            duration: duration_histogram(&self.skill),
+            outcomes: ROUTED_OUTCOMES.map(|known| requests_counter(&self.skill, known)),
         });
-        match handles.outcomes.iter().find(|(known, _)| *known == outcome) {
-            Some((_, counter)) => counter.increment(1),
-            None => {
-                metrics::counter!(REQUESTS, "skill" => self.skill.clone(), "outcome" => outcome)
-                    .increment(1);
-            }
+        match ROUTED_OUTCOMES.iter().position(|&known| known == outcome) {
+            Some(at) => handles.outcomes[at].increment(1),
+            None => requests_counter(&self.skill, outcome).increment(1),
         }
         handles.duration.record(elapsed);
     }
@@ -169,8 +168,8 @@ impl SkillMetrics {
 
 /// Counts one answered request.
 pub fn request(skill: &str, outcome: &'static str, elapsed: Duration) {
-    metrics::counter!(REQUESTS, "skill" => skill.to_owned(), "outcome" => outcome).increment(1);
-    metrics::histogram!(REQUEST_DURATION, "skill" => skill.to_owned()).record(elapsed);
+    requests_counter(skill, outcome).increment(1);
+    duration_histogram(skill).record(elapsed);
 }
 
 /// Counts one gateway failure.
