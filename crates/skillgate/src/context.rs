@@ -15,15 +15,13 @@ use skillgate_model::{Request, RequestEnvelope, ResponseBuilder};
 use crate::attributes::{AttributesKey, AttributesStore, KeyScope, Version};
 use crate::catalog::Catalog;
 use crate::error::HandlerError;
-use crate::progressive::{DirectiveCall, ProgressiveClient, ProgressiveError};
 
 /// What every context of one skill shares (set up by the skill builder).
 pub(crate) struct Shared {
     pub(crate) catalog: Catalog,
     pub(crate) store: Arc<dyn AttributesStore>,
     pub(crate) key_scope: KeyScope,
-    pub(crate) progressive: std::sync::OnceLock<Result<ProgressiveClient, String>>,
-    /// Alexa API clients, long answers (see `services.rs`).
+    /// Alexa API clients (progressive responses too), long answers (see `services.rs`).
     pub(crate) services: crate::services::Services,
 }
 
@@ -231,26 +229,6 @@ impl Context {
     /// A message from the skill's catalog in the request's locale (see [`Catalog::t`]).
     pub fn t<S: AsRef<str>>(&self, key: &str, args: &[(&str, S)]) -> String {
         self.inner.shared.catalog.t(self.speech_locale(), key, args)
-    }
-
-    /// Makes Alexa say `speech` now, while the handler goes on working (a progressive
-    /// response through Alexa's Directive API).
-    pub async fn progressive(&self, speech: &str) -> Result<(), ProgressiveError> {
-        let call = DirectiveCall::speak(
-            self.api_endpoint().unwrap_or_default(),
-            self.api_access_token().unwrap_or_default(),
-            self.request_id().unwrap_or_default(),
-            speech,
-        )?;
-        let client = self
-            .inner
-            .shared
-            .progressive
-            .get_or_init(|| ProgressiveClient::new().map_err(|e| e.to_string()));
-        match client {
-            Ok(client) => client.send(&call).await,
-            Err(e) => Err(ProgressiveError::Client(e.clone())),
-        }
     }
 
     // ----- session attributes ---------------------------------------------------------------

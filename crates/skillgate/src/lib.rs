@@ -31,7 +31,6 @@ mod context;
 pub mod error;
 pub mod handler;
 pub mod long_answer;
-pub mod progressive;
 pub mod purchase;
 mod route;
 pub mod services;
@@ -46,7 +45,6 @@ pub use error::{HandlerError, SkillError};
 pub use handler::{
     ErrorHandler, Handler, HandlerResult, RequestHandler, RequestInterceptor, ResponseInterceptor,
 };
-pub use progressive::{DirectiveCall, ProgressiveClient, ProgressiveError};
 pub use skill::{DEFAULT_APOLOGY, DEFAULT_DEADLINE, Skill, SkillBuilder};
 
 /// The attribute macro for implementing [`AttributesStore`] (re-exported `async_trait`).

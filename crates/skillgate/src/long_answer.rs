@@ -221,11 +221,10 @@ impl Context {
     }
 
     async fn say_progress(&self, speech: &str) {
-        let (Ok(api), Some(request_id)) = (self.alexa_api(), self.request_id()) else {
-            return;
-        };
-        let api = api.with_deadline(Instant::now() + Duration::from_secs(1));
-        if let Err(error) = api.progressive_response(request_id, speech).await {
+        if let Err(error) = self
+            .progressive_within(speech, Duration::from_secs(1))
+            .await
+        {
             tracing::debug!(reason = error.reason(), "progressive response not sent");
         }
     }

@@ -19,7 +19,7 @@
 //! ```
 
 use std::sync::{Arc, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::json;
 use skillgate_alexa_api::{AlexaApi, ApiError, Scope, Transport};
@@ -32,6 +32,10 @@ use crate::long_answer::LongAnswers;
 /// What a call to Alexa's APIs leaves for the handler: the client's deadline is this much
 /// before the skill's, so a call that times out still leaves time to answer.
 pub const API_DEADLINE_MARGIN: Duration = Duration::from_millis(300);
+
+/// The longest [`Context::progressive`] waits for Alexa's API: a progressive response must
+/// never eat the budget of the real answer.
+pub const PROGRESSIVE_TIMEOUT: Duration = Duration::from_millis(2500);
 
 /// What the user hears by default when a permission is missing (with the consent card).
 pub const DEFAULT_PERMISSION_SPEECH: &str =
@@ -116,6 +120,31 @@ impl Context {
             api = api.with_locale(locale);
         }
         Ok(api)
+    }
+
+    /// Makes Alexa say `speech` (plain text or SSML) now, while the handler goes on working:
+    /// a progressive response, a `VoicePlayer.Speak` directive through
+    /// [`AlexaApi::progressive_response`] with this request's id. Gives up after
+    /// [`PROGRESSIVE_TIMEOUT`] (or the API deadline, if sooner); the handler may ignore the
+    /// error and answer anyway.
+    pub async fn progressive(&self, speech: &str) -> Result<(), ApiError> {
+        self.progressive_within(speech, PROGRESSIVE_TIMEOUT).await
+    }
+
+    /// [`Context::progressive`], giving up after `limit`.
+    pub(crate) async fn progressive_within(
+        &self,
+        speech: &str,
+        limit: Duration,
+    ) -> Result<(), ApiError> {
+        let api = self.alexa_api()?;
+        let request_id = self
+            .request_id()
+            .ok_or(ApiError::NoApiAccess("requestId"))?;
+        let deadline = api.deadline().min(Instant::now() + limit);
+        api.with_deadline(deadline)
+            .progressive_response(request_id, speech)
+            .await
     }
 
     /// The answer to a permission the user has not granted: `speech` and the

@@ -311,7 +311,6 @@ impl SkillBuilder {
                     catalog: self.catalog,
                     store,
                     key_scope: self.key_scope,
-                    progressive: std::sync::OnceLock::new(),
                     services: crate::services::Services::new(self.deadline, self.alexa_transport),
                 }),
             }),

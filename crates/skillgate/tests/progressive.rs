@@ -1,4 +1,5 @@
-//! Progressive responses against a local HTTP server standing in for Alexa's API endpoint.
+//! Progressive responses against a local HTTP server standing in for Alexa's API endpoint
+//! (plain HTTP, so the skill's Alexa API transport allows it; the default refuses `http://`).
 
 mod common;
 
@@ -9,7 +10,8 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use common::*;
 use serde_json::{Value, json};
-use skillgate::{Context, ProgressiveError, Skill, SkillError};
+use skillgate::alexa_api::{ApiError, Transport};
+use skillgate::{Context, Skill, SkillError};
 
 #[derive(Default, Clone)]
 struct Seen(Arc<Mutex<Vec<(String, Value)>>>);
@@ -48,11 +50,15 @@ fn request_with_endpoint(endpoint: &str) -> skillgate::RequestEnvelope {
 }
 
 fn skill() -> Skill {
+    let transport = Transport::builder().allow_http(true).build().unwrap();
     Skill::builder()
+        .alexa_api_transport(transport)
         .on_intent("Slow", |cx: Context| async move {
             let spoken = match cx.progressive("One moment while I look that up.").await {
                 Ok(()) => "sent".to_owned(),
-                Err(ProgressiveError::Status(code)) => format!("status {code}"),
+                Err(refused @ ApiError::Forbidden { .. }) => {
+                    format!("refused, {}", refused.reason())
+                }
                 Err(e) => return Err(e.into()),
             };
             Ok(cx.reply().speak(&format!("Progressive {spoken}.")).build())
@@ -89,7 +95,32 @@ async fn a_refusal_is_reported_to_the_handler() {
         .try_handle(request_with_endpoint(&url))
         .await
         .unwrap();
-    assert!(speech(&out).unwrap().contains("status 403"));
+    assert!(speech(&out).unwrap().contains("refused, forbidden"));
+}
+
+#[tokio::test]
+async fn the_default_transport_refuses_a_plain_http_endpoint() {
+    let seen = Seen::default();
+    let url = endpoint(seen.clone(), StatusCode::NO_CONTENT).await;
+    let skill = Skill::builder()
+        .on_intent("Slow", |cx: Context| async move {
+            let outcome = match cx.progressive("One moment.").await {
+                Ok(()) => "sent".to_owned(),
+                Err(error) => error.reason().to_owned(),
+            };
+            Ok(cx.reply().speak(&outcome).build())
+        })
+        .build();
+    let out = skill.try_handle(request_with_endpoint(&url)).await.unwrap();
+    assert!(
+        speech(&out).unwrap().contains("connect"),
+        "{:?}",
+        speech(&out)
+    );
+    assert!(
+        seen.0.lock().unwrap().is_empty(),
+        "nothing reached the endpoint"
+    );
 }
 
 #[tokio::test]
