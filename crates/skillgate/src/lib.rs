@@ -49,13 +49,15 @@ pub use skill::{DEFAULT_APOLOGY, DEFAULT_DEADLINE, Skill, SkillBuilder};
 
 /// The attribute macro for implementing [`AttributesStore`] (re-exported `async_trait`).
 pub use async_trait::async_trait;
-/// The Alexa service API clients, re-exported (see [`Context::alexa_api`]).
+/// The Alexa service API clients, re-exported (see [`Context::alexa_api`]; feature
+/// `alexa-api`, on by default).
+#[cfg(feature = "alexa-api")]
 pub use skillgate_alexa_api as alexa_api;
 /// The model crate, re-exported so a skill needs only this dependency.
 pub use skillgate_model as model;
 pub use skillgate_model::{RequestEnvelope, Response, ResponseBuilder, ResponseEnvelope};
 
 /// The examples of `docs/services.md`, compiled as doc tests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "alexa-api"))]
 #[doc = include_str!("../../../docs/services.md")]
 pub struct ServicesGuide;

@@ -220,6 +220,9 @@ impl Context {
         }
     }
 
+    /// Sends the progressive response (a debug line if it fails; nothing to send without the
+    /// `alexa-api` feature).
+    #[cfg(feature = "alexa-api")]
     async fn say_progress(&self, speech: &str) {
         if let Err(error) = self
             .progressive_within(speech, Duration::from_secs(1))
@@ -227,6 +230,14 @@ impl Context {
         {
             tracing::debug!(reason = error.reason(), "progressive response not sent");
         }
+    }
+
+    #[cfg(not(feature = "alexa-api"))]
+    async fn say_progress(&self, speech: &str) {
+        tracing::debug!(
+            speech_bytes = speech.len(),
+            "progressive response not sent: built without the alexa-api feature"
+        );
     }
 
     /// A result kept in the persistent attributes, removed from them (the change is saved

@@ -102,6 +102,7 @@ pub struct SkillBuilder {
     catalog: Catalog,
     store: Option<Arc<dyn AttributesStore>>,
     key_scope: KeyScope,
+    #[cfg(feature = "alexa-api")]
     alexa_transport: Option<skillgate_alexa_api::Transport>,
 }
 
@@ -118,6 +119,7 @@ impl Default for SkillBuilder {
             catalog: Catalog::new("en-US"),
             store: None,
             key_scope: KeyScope::User,
+            #[cfg(feature = "alexa-api")]
             alexa_transport: None,
         }
     }
@@ -288,6 +290,7 @@ impl SkillBuilder {
     /// Sets the HTTPS client for Alexa's service APIs ([`Context::alexa_api`]); by default
     /// one trusting Mozilla's roots. Tests and the dev tooling pass one that trusts the local
     /// mock's CA.
+    #[cfg(feature = "alexa-api")]
     pub fn alexa_api_transport(mut self, transport: skillgate_alexa_api::Transport) -> Self {
         self.alexa_transport = Some(transport);
         self
@@ -298,6 +301,9 @@ impl SkillBuilder {
         let store = self
             .store
             .unwrap_or_else(|| Arc::new(InMemoryStore::new()) as Arc<dyn AttributesStore>);
+        let services = crate::services::Services::new(self.deadline);
+        #[cfg(feature = "alexa-api")]
+        let services = services.with_transport(self.alexa_transport);
         Skill {
             inner: Arc::new(Inner {
                 router: self.router,
@@ -311,7 +317,7 @@ impl SkillBuilder {
                     catalog: self.catalog,
                     store,
                     key_scope: self.key_scope,
-                    services: crate::services::Services::new(self.deadline, self.alexa_transport),
+                    services,
                 }),
             }),
         }

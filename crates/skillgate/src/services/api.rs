@@ -1,24 +1,6 @@
-//! Alexa's service APIs from a handler: [`Context::alexa_api`] gives a client bound to the
-//! request (its `apiEndpoint`, `apiAccessToken`, device and the time left), and the helpers
-//! here turn what can go wrong into what the user should hear — a permission card, a voice
-//! permission request, an apology for a slow service.
-//!
-//! ```
-//! use skillgate::{Context, HandlerResult};
-//! use skillgate::alexa_api::reminders::ReminderRequest;
-//!
-//! async fn remind(cx: Context) -> HandlerResult {
-//!     let api = cx.alexa_api()?;
-//!     let reminder = ReminderRequest::in_seconds(600, cx.speech_locale(), "Take the cake out");
-//!     match api.create_reminder(&reminder).await {
-//!         Ok(_) => Ok(cx.reply().speak("Done: in ten minutes.").build()),
-//!         // Not granted: speech plus the consent card for the missing scope.
-//!         Err(e) => Ok(cx.api_error_answer(&e)),
-//!     }
-//! }
-//! ```
+//! The calls to Alexa's service APIs from a handler (feature `alexa-api`).
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -26,8 +8,8 @@ use skillgate_alexa_api::{AlexaApi, ApiError, Scope, Transport};
 use skillgate_model::Response;
 use skillgate_model::response::ConnectionsSendRequest;
 
+use super::Services;
 use crate::context::Context;
-use crate::long_answer::LongAnswers;
 
 /// What a call to Alexa's APIs leaves for the handler: the client's deadline is this much
 /// before the skill's, so a call that times out still leaves time to answer.
@@ -55,28 +37,13 @@ pub fn set_default_transport(transport: Transport) -> bool {
     DEFAULT_TRANSPORT.set(transport).is_ok()
 }
 
-/// The per-skill state behind the service helpers.
-pub(crate) struct Services {
-    deadline: Duration,
-    transport: OnceLock<Result<Transport, String>>,
-    pub(crate) long_answers: Arc<LongAnswers>,
-}
-
 impl Services {
-    pub(crate) fn new(deadline: Duration, transport: Option<Transport>) -> Self {
-        let cell = OnceLock::new();
+    /// Sets the skill's transport (the builder's [`crate::SkillBuilder::alexa_api_transport`]).
+    pub(crate) fn with_transport(self, transport: Option<Transport>) -> Self {
         if let Some(t) = transport {
-            let _ = cell.set(Ok(t));
+            let _ = self.transport.set(Ok(t));
         }
-        Self {
-            deadline,
-            transport: cell,
-            long_answers: Arc::new(LongAnswers::default()),
-        }
-    }
-
-    pub(crate) fn deadline(&self) -> Duration {
-        self.deadline
+        self
     }
 
     fn transport(&self) -> Result<Transport, ApiError> {
@@ -190,71 +157,6 @@ impl Context {
                     .build()
             }
         }
-    }
-
-    /// The answer to a voice permission request, if this is one: the scope and `ACCEPTED`,
-    /// `DENIED` or `NOT_ANSWERED`.
-    pub fn permission_result(&self) -> Option<(String, String)> {
-        let response = match self.request() {
-            skillgate_model::Request::ConnectionsResponse(r) => r,
-            _ => return None,
-        };
-        if response.name.as_deref() != Some("AskFor") {
-            return None;
-        }
-        let payload = response.payload.as_ref()?;
-        let scope = payload.get("permissionScope")?.as_str()?.to_owned();
-        let status = payload.get("status")?.as_str()?.to_owned();
-        Some((scope, status))
-    }
-
-    /// The message of a `Messaging.MessageReceived` request (sent by
-    /// [`skillgate_alexa_api::OutOfSession::send_skill_message`]).
-    pub fn skill_message(&self) -> Option<&serde_json::Value> {
-        match self.request() {
-            skillgate_model::Request::MessageReceived(m) => m.message.as_ref(),
-            _ => None,
-        }
-    }
-}
-
-/// A household-list event (`AlexaHouseholdListEvent.ItemsCreated`, `…ItemsUpdated`,
-/// `…ItemsDeleted`, `…ListCreated`, `…ListUpdated`, `…ListDeleted`), sent when the user
-/// changes a list the skill may read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListEvent {
-    /// The part after `AlexaHouseholdListEvent.` (`ItemsCreated`).
-    pub kind: String,
-    /// The list.
-    pub list_id: Option<String>,
-    /// The items concerned (item events).
-    pub item_ids: Vec<String>,
-}
-
-impl Context {
-    /// The household-list event this request carries, if it is one.
-    pub fn list_event(&self) -> Option<ListEvent> {
-        let skillgate_model::Request::Unknown(r) = self.request() else {
-            return None;
-        };
-        let kind = r.request_type.strip_prefix("AlexaHouseholdListEvent.")?;
-        let body = r.raw.get("body");
-        Some(ListEvent {
-            kind: kind.to_owned(),
-            list_id: body
-                .and_then(|b| b.get("listId"))
-                .and_then(|v| v.as_str())
-                .map(str::to_owned),
-            item_ids: body
-                .and_then(|b| b.get("listItemIds"))
-                .and_then(|v| v.as_array())
-                .map(|ids| {
-                    ids.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        })
     }
 }
 
