@@ -1,4 +1,5 @@
-//! Every code block of README.md and docs/*.md either runs here or says it does not.
+//! Every code block of README.md, docs/*.md and the crates' and examples' READMEs either runs
+//! here or says it does not.
 //!
 //! The marker is an HTML comment on the last non-blank line before the opening fence (the
 //! parser is `skillgate_docs::blocks`, shared with the crate that compiles the Rust blocks):
@@ -36,22 +37,9 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// README.md and docs/*.md, relative to the repository root.
-fn markdown_files() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(repo_root().join("docs"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".md"))
-        .map(|n| format!("docs/{n}"))
-        .collect();
-    names.sort();
-    names.insert(0, "README.md".into());
-    names
-}
-
 fn all_blocks() -> Vec<Block> {
     let mut all = Vec::new();
-    for name in markdown_files() {
+    for name in blocks::markdown_files(&repo_root()) {
         let text = std::fs::read_to_string(repo_root().join(&name)).unwrap();
         match blocks::parse(&name, &text) {
             Ok(found) => all.extend(found),
@@ -296,7 +284,7 @@ fn every_block_in_readme_and_docs_runs_or_is_marked() {
     }
     assert!(
         problems.is_empty(),
-        "{} of {} code blocks in README.md and docs/ fail (each must run, match its file, or be marked):\n{}",
+        "{} of {} code blocks in README.md, docs/ and the crate READMEs fail (each must run, match its file, or be marked):\n{}",
         problems.len(),
         blocks.len(),
         problems.join("\n")

@@ -154,6 +154,37 @@ fn marker(line: &str) -> Marker {
     Marker::None
 }
 
+/// The project's documentation whose code blocks are checked, relative to `root` (the
+/// repository): `README.md`, then `docs/*.md`, `crates/*/README.md` and `examples/*/README.md`,
+/// each group sorted.
+pub fn markdown_files(root: &std::path::Path) -> Vec<String> {
+    let mut names = vec!["README.md".to_owned()];
+    names.extend(in_dir(root, "docs", |name| {
+        name.ends_with(".md").then(|| format!("docs/{name}"))
+    }));
+    for parent in ["crates", "examples"] {
+        names.extend(in_dir(root, parent, |name| {
+            let readme = format!("{parent}/{name}/README.md");
+            root.join(&readme).is_file().then_some(readme)
+        }));
+    }
+    names
+}
+
+/// The entries of `root/dir` that `pick` maps to a path, sorted (none if it cannot be read).
+fn in_dir(root: &std::path::Path, dir: &str, pick: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+        return Vec::new();
+    };
+    let mut found: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter_map(|name| pick(&name))
+        .collect();
+    found.sort();
+    found
+}
+
 /// Every fenced code block of `text` (the contents of `file`), in order.
 pub fn parse(file: &str, text: &str) -> Result<Vec<Block>, UnclosedFence> {
     let lines: Vec<&str> = text.lines().collect();

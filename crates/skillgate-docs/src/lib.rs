@@ -1,4 +1,5 @@
-//! The code blocks of the project's documentation (`README.md`, `docs/*.md`) as tests.
+//! The code blocks of the project's documentation (`README.md`, `docs/*.md`, the crates' and
+//! examples' READMEs: [`blocks::markdown_files`]) as tests.
 //!
 //! - [`blocks`] splits a Markdown file into its fenced code blocks and reads the marker
 //!   before each (`<!-- fragment: why -->`, `<!-- file: path -->`); the `doc_blocks` test of
@@ -9,7 +10,8 @@
 
 pub mod blocks;
 
-/// One module per unmarked Rust block of README.md and docs/*.md; its doc is the block.
+/// One module per unmarked Rust block of the files [`blocks::markdown_files`] lists; its doc
+/// is the block.
 pub mod compiled {
     include!(concat!(env!("OUT_DIR"), "/rust_blocks.rs"));
 }
