@@ -1,6 +1,10 @@
-//! docs/ARCHITECTURE.md's crate graph is the real one: every `name -> deps` line of its graph
-//! block equals the workspace's normal (and optional) skillgate dependencies as `cargo
-//! metadata` reports them, and every workspace crate has a line.
+//! docs/ARCHITECTURE.md's claims about the crate graph hold on the real one:
+//!
+//! - every `name -> deps` line of its graph block equals the workspace's normal (and optional)
+//!   skillgate dependencies as `cargo metadata` reports them, and every workspace crate has a
+//!   line;
+//! - what a library user takes alone brings no more than it says (`cargo tree`): the axum Layer
+//!   no database client, framework or server; the framework without `alexa-api` no HTTP client.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -61,24 +65,25 @@ fn documented() -> BTreeMap<String, BTreeSet<String>> {
     graph
 }
 
-fn actual() -> BTreeMap<String, BTreeSet<String>> {
+/// What `cargo args…` prints (offline, from this crate's directory); it must succeed.
+fn cargo(args: &[&str]) -> Vec<u8> {
     let out = Command::new(env!("CARGO"))
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-        ])
+        .args(args)
+        .arg("--offline")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
-        .expect("cargo metadata runs");
+        .expect("cargo runs");
     assert!(
         out.status.success(),
-        "{}",
+        "cargo {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let metadata: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    out.stdout
+}
+
+fn actual() -> BTreeMap<String, BTreeSet<String>> {
+    let out = cargo(&["metadata", "--format-version", "1", "--no-deps"]);
+    let metadata: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let mut graph = BTreeMap::new();
     for package in metadata["packages"].as_array().unwrap() {
         let name = package["name"].as_str().unwrap().to_owned();
@@ -120,4 +125,67 @@ fn the_documented_crate_graph_is_the_real_one() {
         "docs/ARCHITECTURE.md's crate graph is out of date:\n{}",
         wrong.join("\n")
     );
+}
+
+/// Every crate (by name) in `package`'s normal dependency graph, with `extra` arguments.
+fn crates_under(package: &str, extra: &[&str]) -> BTreeSet<String> {
+    let mut args = vec![
+        "tree", "-p", package, "--edges", "normal", "--prefix", "none",
+    ];
+    args.extend_from_slice(extra);
+    String::from_utf8_lossy(&cargo(&args))
+        .lines()
+        .filter_map(|line| line.split_whitespace().next().map(str::to_owned))
+        .collect()
+}
+
+/// Fails naming each of `forbidden` that `crates` holds.
+fn assert_none_of(what: &str, crates: &BTreeSet<String>, forbidden: &[&str]) {
+    let found: Vec<&&str> = forbidden.iter().filter(|f| crates.contains(**f)).collect();
+    assert!(found.is_empty(), "{what} depends on {found:?}: {crates:?}");
+}
+
+#[test]
+fn the_axum_layer_brings_no_database_client_framework_or_server() {
+    let crates = crates_under("skillgate-axum", &[]);
+    assert!(crates.contains("skillgate-verify"), "{crates:?}");
+    assert_none_of(
+        "skillgate-axum",
+        &crates,
+        &[
+            "rusqlite",
+            "libsqlite3-sys",
+            "tokio-postgres",
+            "deadpool-postgres",
+            "redis",
+            "skillgate-store",
+            "skillgate-server",
+            "skillgate",
+            "skillgate-model",
+            "metrics-exporter-prometheus",
+        ],
+    );
+}
+
+#[test]
+fn the_framework_without_alexa_api_has_no_http_client() {
+    let crates = crates_under("skillgate", &["--no-default-features"]);
+    assert!(crates.contains("skillgate-model"), "{crates:?}");
+    assert_none_of(
+        "skillgate --no-default-features",
+        &crates,
+        &[
+            "skillgate-alexa-api",
+            "reqwest",
+            "hyper",
+            "rustls",
+            "webpki-roots",
+            "aws-lc-rs",
+        ],
+    );
+    // The default build does bring the client (the feature is wired, not dead).
+    let default = crates_under("skillgate", &[]);
+    for needed in ["skillgate-alexa-api", "reqwest", "rustls"] {
+        assert!(default.contains(needed), "default skillgate lacks {needed}");
+    }
 }
