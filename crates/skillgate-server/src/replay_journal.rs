@@ -143,6 +143,12 @@ impl ReplayJournal {
 
     fn append(&self, entry: Entry, now: SystemTime) {
         let mut journal = self.journal.lock().unwrap_or_else(PoisonError::into_inner);
+        // Ids arrive in about the order they expire: dropping the expired ones at the front
+        // keeps `entries` at the live ids, so memory follows the traffic of the last few
+        // minutes and the compaction below fires (it compares the file with `entries`).
+        while journal.entries.front().is_some_and(|e| e.expiry <= now) {
+            journal.entries.pop_front();
+        }
         let line = format_line(&entry);
         journal.entries.push_back(entry);
         if journal.entries.len() > self.capacity {
@@ -154,6 +160,9 @@ impl ReplayJournal {
         journal.lines += 1;
         if journal.lines > (journal.entries.len() * 2).max(MIN_COMPACT_LINES) {
             journal.entries.retain(|e| e.expiry > now);
+            // Give back what a burst grew.
+            let keep = journal.entries.len() * 2;
+            journal.entries.shrink_to(keep);
             match rewrite(&self.path, &journal.entries) {
                 Ok(file) => {
                     journal.file = file;
@@ -281,6 +290,40 @@ mod tests {
         assert_eq!(
             expired.check_and_record_now("a\r\nb", later, later + Duration::from_secs(1)),
             Seen::Fresh
+        );
+    }
+
+    /// Steady traffic far below the capacity: each id lives 10 s and one arrives per second.
+    /// Memory and file must follow the ~10 live ids, not every id ever recorded (they grew to
+    /// the capacity, 100,000 ids, before).
+    #[test]
+    fn memory_and_file_follow_the_live_ids_not_the_capacity() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("replay-ids");
+        let start = SystemTime::now();
+        let journal = ReplayJournal::open(&path, 100_000, start).unwrap();
+        let total = 5 * MIN_COMPACT_LINES;
+        for i in 0..total {
+            let now = start + Duration::from_secs(i as u64);
+            let seen = journal.check_and_record_now(
+                &format!("id-{i}"),
+                now,
+                now + Duration::from_secs(10),
+            );
+            assert_eq!(seen, Seen::Fresh);
+        }
+        let kept = journal
+            .journal
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entries
+            .len();
+        assert!(kept <= 11, "{kept} entries kept for about 10 live ids");
+        drop(journal);
+        let lines = std::fs::read_to_string(&path).unwrap().lines().count();
+        assert!(
+            lines <= MIN_COMPACT_LINES + 11,
+            "{lines} lines in the file for about 10 live ids ({total} recorded)"
         );
     }
 
