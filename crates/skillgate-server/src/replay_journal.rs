@@ -11,7 +11,6 @@
 //! twice the live entries it is rewritten with only those. One journal belongs to one
 //! instance; several instances refuse each other's replays through `verify.shared_state`.
 
-use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
 use std::future::Future;
 use std::io::{BufRead, BufReader, Write};
@@ -25,18 +24,18 @@ use skillgate_verify::{InMemoryReplayGuard, ReplayError, ReplayGuard, Seen};
 /// Fewest lines before the journal is compacted.
 const MIN_COMPACT_LINES: usize = 1024;
 
-/// A request id recorded until `expiry`.
+/// A line of the file: the id's digest, recorded until `expiry`.
 #[derive(Debug, Clone)]
 struct Entry {
     expiry: SystemTime,
     digest: String,
 }
 
+/// The file and how many lines it holds. The live ids themselves are the in-memory guard's:
+/// a compaction rewrites the file from [`InMemoryReplayGuard::entries`].
 #[derive(Debug)]
 struct Journal {
     file: File,
-    /// What the file holds (oldest first), at most `capacity` entries.
-    entries: VecDeque<Entry>,
     lines: usize,
 }
 
@@ -46,7 +45,6 @@ struct Journal {
 pub struct ReplayJournal {
     memory: InMemoryReplayGuard,
     path: PathBuf,
-    capacity: usize,
     journal: Mutex<Journal>,
 }
 
@@ -78,38 +76,30 @@ impl ReplayJournal {
             path: path.clone(),
             source,
         };
-        let capacity = capacity.max(1);
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(io)?;
         }
         let memory = InMemoryReplayGuard::new(capacity);
-        let mut entries = VecDeque::new();
         match File::open(&path) {
             Ok(file) => {
                 for line in BufReader::new(file).lines() {
                     let line = line.map_err(io)?;
                     if let Some(entry) = parse(&line).filter(|e| e.expiry > now) {
                         memory.check_and_record_now(&entry.digest, now, entry.expiry);
-                        entries.push_back(entry);
-                        if entries.len() > capacity {
-                            entries.pop_front();
-                        }
                     }
                 }
             }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
             Err(error) => return Err(io(error)),
         }
-        let file = rewrite(&path, &entries).map_err(io)?;
-        let lines = entries.len();
+        let live = memory.entries();
+        let file = rewrite(&path, &live).map_err(io)?;
         Ok(Self {
             memory,
             path,
-            capacity,
             journal: Mutex::new(Journal {
                 file,
-                entries,
-                lines,
+                lines: live.len(),
             }),
         })
     }
@@ -130,43 +120,28 @@ impl ReplayJournal {
         let digest = digest(request_id);
         let seen = self.memory.check_and_record_now(&digest, now, expires_at);
         if seen == Seen::Fresh {
-            self.append(
-                Entry {
-                    expiry: expires_at,
-                    digest,
-                },
-                now,
-            );
+            self.append(Entry {
+                expiry: expires_at,
+                digest,
+            });
         }
         seen
     }
 
-    fn append(&self, entry: Entry, now: SystemTime) {
+    fn append(&self, entry: Entry) {
         let mut journal = self.journal.lock().unwrap_or_else(PoisonError::into_inner);
-        // Ids arrive in about the order they expire: dropping the expired ones at the front
-        // keeps `entries` at the live ids, so memory follows the traffic of the last few
-        // minutes and the compaction below fires (it compares the file with `entries`).
-        while journal.entries.front().is_some_and(|e| e.expiry <= now) {
-            journal.entries.pop_front();
-        }
-        let line = format_line(&entry);
-        journal.entries.push_back(entry);
-        if journal.entries.len() > self.capacity {
-            journal.entries.pop_front();
-        }
+        let line = format_line(entry.expiry, &entry.digest);
         if let Err(error) = journal.file.write_all(line.as_bytes()) {
             tracing::warn!(%error, path = %self.path.display(), "cannot append to the replay journal");
         }
         journal.lines += 1;
-        if journal.lines > (journal.entries.len() * 2).max(MIN_COMPACT_LINES) {
-            journal.entries.retain(|e| e.expiry > now);
-            // Give back what a burst grew.
-            let keep = journal.entries.len() * 2;
-            journal.entries.shrink_to(keep);
-            match rewrite(&self.path, &journal.entries) {
+        // The guard prunes expired ids on every record, so its length is the live count.
+        if journal.lines > (self.memory.len() * 2).max(MIN_COMPACT_LINES) {
+            let live = self.memory.entries();
+            match rewrite(&self.path, &live) {
                 Ok(file) => {
                     journal.file = file;
-                    journal.lines = journal.entries.len();
+                    journal.lines = live.len();
                 }
                 Err(error) => {
                     tracing::warn!(%error, path = %self.path.display(), "cannot compact the replay journal");
@@ -202,12 +177,11 @@ fn digest(request_id: &str) -> String {
     hex
 }
 
-fn format_line(entry: &Entry) -> String {
-    let ms = entry
-        .expiry
+fn format_line(expiry: SystemTime, digest: &str) -> String {
+    let ms = expiry
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
-    format!("{ms} {}\n", entry.digest)
+    format!("{ms} {digest}\n")
 }
 
 fn parse(line: &str) -> Option<Entry> {
@@ -222,16 +196,16 @@ fn parse(line: &str) -> Option<Entry> {
     })
 }
 
-/// Replaces the file at `path` with `entries` (written beside it, then renamed) and
-/// returns it opened for appending.
-fn rewrite(path: &Path, entries: &VecDeque<Entry>) -> std::io::Result<File> {
+/// Replaces the file at `path` with `live` (digests and their expiries; written beside it,
+/// then renamed) and returns it opened for appending.
+fn rewrite(path: &Path, live: &[(SystemTime, String)]) -> std::io::Result<File> {
     let mut name = path.file_name().unwrap_or_default().to_owned();
     name.push(".tmp");
     let tmp = path.with_file_name(name);
     {
         let mut out = std::io::BufWriter::new(File::create(&tmp)?);
-        for entry in entries {
-            out.write_all(format_line(entry).as_bytes())?;
+        for (expiry, digest) in live {
+            out.write_all(format_line(*expiry, digest).as_bytes())?;
         }
         out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
     }
@@ -312,12 +286,7 @@ mod tests {
             );
             assert_eq!(seen, Seen::Fresh);
         }
-        let kept = journal
-            .journal
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entries
-            .len();
+        let kept = journal.memory.len();
         assert!(kept <= 11, "{kept} entries kept for about 10 live ids");
         drop(journal);
         let lines = std::fs::read_to_string(&path).unwrap().lines().count();

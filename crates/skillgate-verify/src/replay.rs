@@ -114,6 +114,13 @@ impl InMemoryReplayGuard {
         self.capacity
     }
 
+    /// The recorded ids with their expiries, soonest first (a copy; expired ids are pruned
+    /// on each record, so right after one this is the live set). What a persistent journal
+    /// rewrites its file from, so that it need not keep a second copy of the ids.
+    pub fn entries(&self) -> Vec<(SystemTime, String)> {
+        self.lock().by_expiry.iter().cloned().collect()
+    }
+
     fn lock(&self) -> MutexGuard<'_, Entries> {
         self.entries
             .lock()
@@ -219,5 +226,24 @@ mod tests {
         let g = InMemoryReplayGuard::new(0);
         assert_eq!(g.check_and_record_now("a", at(0), at(10)), Seen::Fresh);
         assert_eq!(g.check_and_record_now("a", at(1), at(10)), Seen::Replayed);
+    }
+
+    #[test]
+    fn entries_are_the_live_ids_soonest_first() {
+        let g = InMemoryReplayGuard::new(10);
+        g.check_and_record_now("late", at(0), at(50));
+        g.check_and_record_now("early", at(0), at(20));
+        g.check_and_record_now("gone", at(0), at(5));
+        // Recording at 10 s prunes "gone" (expired at 5 s).
+        g.check_and_record_now("new", at(10), at(30));
+        let ids: Vec<(SystemTime, String)> = g.entries();
+        assert_eq!(
+            ids,
+            vec![
+                (at(20), "early".to_owned()),
+                (at(30), "new".to_owned()),
+                (at(50), "late".to_owned()),
+            ]
+        );
     }
 }
